@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tdi: out-of-tree build of net/tdi/tdi.ko (and tdi_kunit.ko when the
+# target kernel has KUnit), plus the project's check targets.
+#
+#   make [KDIR=<kernel build dir>]   build the modules (W=1)
+#   make check                       everything CI runs (see README.md)
+#   make kernel                      build (once) the debug test kernel
+#   make selftests                   build the userland selftests
+#   make clean
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+MAKEFLAGS += --no-print-directory
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+# Sparse over every file, not only the ones make rebuilds.
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C selftests/tdi clean
+
+kernel:
+	scripts/build-kernel debug
+
+selftests:
+	$(MAKE) -C selftests/tdi
+
+check:
+	scripts/check
+
+.PHONY: all modules sparse clean kernel selftests check

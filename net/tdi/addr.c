@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tdi address objects: sockaddr validation, the per-namespace port table
+ * and the life cycle of struct tdi_addr.
+ *
+ * A port belongs to at most one address object per network namespace, and
+ * a non-empty name to at most one address object per namespace.  Address
+ * objects are found by RCU readers (the receive path) and by bind() under
+ * the table lock; the last tdi_addr_put() unhashes the object at once, so
+ * a port is free again as soon as close() returns.
+ */
+
+#include <linux/capability.h>
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/netdevice.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <kunit/visibility.h>
+
+#include "tdi.h"
+
+static bool tdi_name_canonical(const char *name)
+{
+	size_t len = strnlen(name, TDI_NAME_LEN);
+
+	return !memchr_inv(name + len, 0, TDI_NAME_LEN - len);
+}
+
+/**
+ * tdi_sockaddr_check() - validate the form of a struct sockaddr_tdi
+ * @sa: the address, already copied from the caller
+ * @len: the length the caller passed
+ *
+ * Return: 0, -EINVAL for a short address, non-zero padding or a name with
+ * bytes after its terminating NUL, -EAFNOSUPPORT for another family.
+ */
+int tdi_sockaddr_check(const struct sockaddr_tdi *sa, int len)
+{
+	if (len < (int)sizeof(*sa))
+		return -EINVAL;
+	if (sa->stdi_family != AF_TDI)
+		return -EAFNOSUPPORT;
+	if (memchr_inv(sa->stdi_zero, 0, sizeof(sa->stdi_zero)))
+		return -EINVAL;
+	if (!tdi_name_canonical(sa->stdi_name))
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(tdi_sockaddr_check);
+
+static bool tdi_dev_usable(const struct net_device *dev)
+{
+	return dev->type == ARPHRD_ETHER && dev->addr_len == ETH_ALEN;
+}
+
+/**
+ * tdi_addr_resolve() - check a bind address against the namespace's devices
+ * @net: the namespace of the binding socket
+ * @sa: a well-formed address (tdi_sockaddr_check() passed)
+ *
+ * Return: 0; -ENODEV when @sa names an interface that does not exist in
+ * @net or is not an Ethernet device; -EADDRNOTAVAIL when @sa names a node
+ * address that no Ethernet device of @net (or of the named interface) has.
+ */
+int tdi_addr_resolve(struct net *net, const struct sockaddr_tdi *sa)
+{
+	bool any_node = is_zero_ether_addr(sa->stdi_node);
+	struct net_device *dev;
+	int err = 0;
+
+	rcu_read_lock();
+	if (sa->stdi_ifindex) {
+		dev = sa->stdi_ifindex > 0 ?
+		      dev_get_by_index_rcu(net, sa->stdi_ifindex) : NULL;
+		if (!dev || !tdi_dev_usable(dev))
+			err = -ENODEV;
+		else if (!any_node &&
+			 !ether_addr_equal(dev->dev_addr, sa->stdi_node))
+			err = -EADDRNOTAVAIL;
+		goto out;
+	}
+	if (any_node)
+		goto out;
+	err = -EADDRNOTAVAIL;
+	for_each_netdev_rcu(net, dev) {
+		if (tdi_dev_usable(dev) &&
+		    ether_addr_equal(dev->dev_addr, sa->stdi_node)) {
+			err = 0;
+			break;
+		}
+	}
+out:
+	rcu_read_unlock();
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(tdi_addr_resolve);
+
+/**
+ * tdi_ports_init() - initialise an empty port table
+ * @ports: the table
+ */
+void tdi_ports_init(struct tdi_ports *ports)
+{
+	unsigned int i;
+
+	spin_lock_init(&ports->lock);
+	for (i = 0; i < TDI_PORT_HASH_SIZE; i++)
+		INIT_HLIST_HEAD(&ports->hash[i]);
+	ports->count = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(tdi_ports_init);
+
+static struct hlist_head *tdi_port_bucket(struct tdi_ports *ports, u16 port)
+{
+	return &ports->hash[hash_32(port, TDI_PORT_HASH_BITS)];
+}
+
+/* Caller holds ports->lock or the RCU read lock. */
+static struct tdi_addr *__tdi_ports_find(struct tdi_ports *ports, u16 port)
+{
+	struct tdi_addr *a;
+
+	hlist_for_each_entry_rcu(a, tdi_port_bucket(ports, port), node,
+				 lockdep_is_held(&ports->lock))
+		if (a->port == port)
+			return a;
+	return NULL;
+}
+
+/* Caller holds ports->lock. */
+static bool tdi_ports_name_taken(struct tdi_ports *ports, const char *name)
+{
+	struct tdi_addr *a;
+	unsigned int i;
+
+	if (!name[0])
+		return false;
+	for (i = 0; i < TDI_PORT_HASH_SIZE; i++)
+		hlist_for_each_entry(a, &ports->hash[i], node)
+			if (!memcmp(a->name, name, TDI_NAME_LEN))
+				return true;
+	return false;
+}
+
+/* Caller holds ports->lock.  Returns 0 when the whole range is taken. */
+static u16 tdi_ports_pick(struct tdi_ports *ports, u32 range, u32 seed)
+{
+	u32 low = range >> 16, high = range & 0xffff;
+	u32 n, i, port;
+
+	if (!low || low > high)
+		return 0;
+	n = high - low + 1;
+	for (i = 0; i < n; i++) {
+		port = low + (seed + i) % n;
+		if (!__tdi_ports_find(ports, port))
+			return port;
+	}
+	return 0;
+}
+
+/**
+ * tdi_ports_insert() - give an address object its port and hash it
+ * @ports: the namespace's port table
+ * @a: the address object; @a->port 0 asks for an ephemeral port
+ * @range: the ephemeral range, low << 16 | high
+ * @seed: where in the range the search for a free port starts
+ *
+ * Return: 0, or -EADDRINUSE when the port, the name or (for port 0) every
+ * ephemeral port is taken.
+ */
+int tdi_ports_insert(struct tdi_ports *ports, struct tdi_addr *a,
+		     u32 range, u32 seed)
+{
+	int err = -EADDRINUSE;
+
+	spin_lock_bh(&ports->lock);
+	if (tdi_ports_name_taken(ports, a->name))
+		goto out;
+	if (!a->port)
+		a->port = tdi_ports_pick(ports, range, seed);
+	else if (__tdi_ports_find(ports, a->port))
+		goto out;
+	if (!a->port)
+		goto out;
+	hlist_add_head_rcu(&a->node, tdi_port_bucket(ports, a->port));
+	ports->count++;
+	err = 0;
+out:
+	spin_unlock_bh(&ports->lock);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(tdi_ports_insert);
+
+/**
+ * tdi_ports_lookup() - find the address object of a port and hold it
+ * @ports: the port table
+ * @port: the port, host byte order
+ *
+ * Return: the address object with a reference the caller must put, or NULL.
+ */
+struct tdi_addr *tdi_ports_lookup(struct tdi_ports *ports, u16 port)
+{
+	struct tdi_addr *a;
+
+	rcu_read_lock();
+	a = __tdi_ports_find(ports, port);
+	if (a && !refcount_inc_not_zero(&a->ref))
+		a = NULL;
+	rcu_read_unlock();
+	return a;
+}
+EXPORT_SYMBOL_IF_KUNIT(tdi_ports_lookup);
+
+/**
+ * tdi_ports_remove() - unhash an address object, freeing its port
+ * @ports: the port table that holds @a
+ * @a: the address object
+ */
+void tdi_ports_remove(struct tdi_ports *ports, struct tdi_addr *a)
+{
+	spin_lock_bh(&ports->lock);
+	hlist_del_rcu(&a->node);
+	ports->count--;
+	spin_unlock_bh(&ports->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(tdi_ports_remove);
+
+/**
+ * tdi_addr_create() - open an address object (bind)
+ * @net: the namespace of the caller's socket
+ * @sa: a well-formed address (tdi_sockaddr_check() passed)
+ * @err: where to store the error
+ *
+ * Return: the new, hashed address object holding one reference, or NULL
+ * with *@err set: -EACCES for a privileged port without
+ * CAP_NET_BIND_SERVICE in @net, the errors of tdi_addr_resolve() and
+ * tdi_ports_insert(), or -ENOMEM.
+ */
+struct tdi_addr *tdi_addr_create(struct net *net,
+				 const struct sockaddr_tdi *sa, int *err)
+{
+	struct tdi_net *tn = tdi_pernet(net);
+	u16 port = ntohs(sa->stdi_port);
+	struct tdi_addr *a;
+
+	if (port && port < TDI_PORT_PRIVILEGED &&
+	    !ns_capable(net->user_ns, CAP_NET_BIND_SERVICE)) {
+		*err = -EACCES;
+		return NULL;
+	}
+	*err = tdi_addr_resolve(net, sa);
+	if (*err)
+		return NULL;
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	refcount_set(&a->ref, 1);
+	a->tn = tn;
+	a->port = port;
+	a->ifindex = sa->stdi_ifindex;
+	ether_addr_copy(a->hwaddr, sa->stdi_node);
+	memcpy(a->name, sa->stdi_name, TDI_NAME_LEN);
+	*err = tdi_ports_insert(&tn->ports, a, READ_ONCE(tn->port_range),
+				get_random_u32());
+	if (*err) {
+		kfree(a);
+		return NULL;
+	}
+	return a;
+}
+
+/**
+ * tdi_addr_get() - take a reference on an address object
+ * @a: the address object, already held by the caller
+ */
+void tdi_addr_get(struct tdi_addr *a)
+{
+	refcount_inc(&a->ref);
+}
+
+/**
+ * tdi_addr_put() - drop a reference; the last one frees the port
+ * @a: the address object
+ */
+void tdi_addr_put(struct tdi_addr *a)
+{
+	if (!refcount_dec_and_test(&a->ref))
+		return;
+	tdi_ports_remove(&a->tn->ports, a);
+	kfree_rcu(a, rcu);
+}
+
+/**
+ * tdi_addr_fill() - the sockaddr_tdi of an address object
+ * @a: the address object
+ * @sa: filled in whole, padding zeroed
+ */
+void tdi_addr_fill(const struct tdi_addr *a, struct sockaddr_tdi *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->stdi_family = AF_TDI;
+	sa->stdi_port = htons(a->port);
+	sa->stdi_ifindex = a->ifindex;
+	ether_addr_copy(sa->stdi_node, a->hwaddr);
+	memcpy(sa->stdi_name, a->name, TDI_NAME_LEN);
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /proc/net/tdi: the sockets of the reader's network namespace, one line
+ * each, under a header line naming the columns:
+ *
+ *   Type       dgram, stream or seqpacket
+ *   State      the endpoint state (see TDI_STATE_* in the uapi header)
+ *   Port       the bound or associated port, 0 when none
+ *   Ifindex    the interface the address is restricted to, 0 for any
+ *   Node       the node address given to bind(), all-zero for this node
+ *   Name       the NetBIOS-style name, "-" when none (octal escapes for
+ *              bytes that are not printable, space and backslash)
+ *   Inode      the socket's inode number
+ *   Uid        the socket owner's uid in the reader's user namespace
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/string_helpers.h>
+#include <net/net_namespace.h>
+
+#include "tdi.h"
+
+static const char *const tdi_state_names[] = {
+	[TDI_STATE_IDLE]		= "IDLE",
+	[TDI_STATE_BOUND]		= "BOUND",
+	[TDI_STATE_LISTENING]		= "LISTENING",
+	[TDI_STATE_CONNECTING]		= "CONNECTING",
+	[TDI_STATE_OFFERED]		= "OFFERED",
+	[TDI_STATE_CONNECTED]		= "CONNECTED",
+	[TDI_STATE_RELEASE_SENT]	= "RELEASE_SENT",
+	[TDI_STATE_RELEASE_RECEIVED]	= "RELEASE_RECEIVED",
+	[TDI_STATE_CLOSING]		= "CLOSING",
+};
+
+static const char *tdi_type_name(const struct sock *sk)
+{
+	switch (sk->sk_type) {
+	case SOCK_DGRAM:
+		return "dgram";
+	case SOCK_STREAM:
+		return "stream";
+	default:
+		return "seqpacket";
+	}
+}
+
+static void *tdi_seq_start(struct seq_file *seq, loff_t *pos)
+	__acquires(&tn->socks_lock)
+{
+	struct tdi_net *tn = tdi_pernet(seq_file_net(seq));
+
+	spin_lock_bh(&tn->socks_lock);
+	return seq_hlist_start_head(&tn->socks, *pos);
+}
+
+static void *tdi_seq_next(struct seq_file *seq, void *v, loff_t *pos)
+{
+	struct tdi_net *tn = tdi_pernet(seq_file_net(seq));
+
+	return seq_hlist_next(v, &tn->socks, pos);
+}
+
+static void tdi_seq_stop(struct seq_file *seq, void *v)
+	__releases(&tn->socks_lock)
+{
+	struct tdi_net *tn = tdi_pernet(seq_file_net(seq));
+
+	spin_unlock_bh(&tn->socks_lock);
+}
+
+static void tdi_seq_show_addr(struct seq_file *seq, const struct tdi_addr *a)
+{
+	static const u8 zero[ETH_ALEN];
+	const u8 *node = a ? a->hwaddr : zero;
+	size_t len;
+
+	seq_printf(seq, "%5u %7d %pM ", a ? a->port : 0, a ? a->ifindex : 0,
+		   node);
+	len = a ? strnlen(a->name, TDI_NAME_LEN) : 0;
+	if (!len) {
+		seq_puts(seq, "-");
+		return;
+	}
+	seq_escape_mem(seq, a->name, len, ESCAPE_NP | ESCAPE_OCTAL | ESCAPE_SPACE,
+		       "\\ ");
+}
+
+static int tdi_seq_show(struct seq_file *seq, void *v)
+{
+	struct tdi_sock *ts;
+	struct sock *sk;
+	int state;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_puts(seq, "Type      State            Port Ifindex Node              Name Inode Uid\n");
+		return 0;
+	}
+	ts = hlist_entry(v, struct tdi_sock, list);
+	sk = &ts->sk;
+	state = READ_ONCE(ts->state);
+
+	seq_printf(seq, "%-9s %-16s ", tdi_type_name(sk),
+		   state >= 0 && state < ARRAY_SIZE(tdi_state_names) ?
+		   tdi_state_names[state] : "?");
+	rcu_read_lock();
+	tdi_seq_show_addr(seq, READ_ONCE(ts->addr));
+	rcu_read_unlock();
+	seq_printf(seq, " %lu %u\n", sock_i_ino(sk),
+		   from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk)));
+	return 0;
+}
+
+static const struct seq_operations tdi_seq_ops = {
+	.start	= tdi_seq_start,
+	.next	= tdi_seq_next,
+	.stop	= tdi_seq_stop,
+	.show	= tdi_seq_show,
+};
+
+/**
+ * tdi_proc_init() - create /proc/net/tdi in a namespace
+ * @net: the namespace
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int tdi_proc_init(struct net *net)
+{
+	if (!proc_create_net("tdi", 0444, net->proc_net, &tdi_seq_ops,
+			     sizeof(struct seq_net_private)))
+		return -ENOMEM;
+	return 0;
+}
+
+/**
+ * tdi_proc_exit() - remove /proc/net/tdi from a namespace
+ * @net: the namespace
+ */
+void tdi_proc_exit(struct net *net)
+{
+	remove_proc_entry("tdi", net->proc_net);
+}

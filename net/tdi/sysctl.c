@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tdi sysctls, per network namespace, under net.tdi.
+ *
+ *   ephemeral_port_range	"low high": ports bind() picks for port 0;
+ *				1024 <= low <= high <= 65535, else EINVAL
+ */
+
+#include <linux/slab.h>
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+
+#include "tdi.h"
+
+static int tdi_port_floor = TDI_PORT_PRIVILEGED;
+static int tdi_port_ceiling = 65535;
+
+static int tdi_port_range_handler(struct ctl_table *table, int write,
+				  void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct tdi_net *tn = table->data;
+	u32 range = READ_ONCE(tn->port_range);
+	int vals[2] = { range >> 16, range & 0xffff };
+	struct ctl_table tmp = {
+		.data	= vals,
+		.maxlen	= sizeof(vals),
+		.mode	= table->mode,
+		.extra1	= &tdi_port_floor,
+		.extra2	= &tdi_port_ceiling,
+	};
+	int err;
+
+	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	if (vals[0] > vals[1])
+		return -EINVAL;
+	WRITE_ONCE(tn->port_range, (u32)vals[0] << 16 | vals[1]);
+	return 0;
+}
+
+static const struct ctl_table tdi_sysctl_template[] = {
+	{
+		.procname	= "ephemeral_port_range",
+		.maxlen		= 2 * sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= tdi_port_range_handler,
+	},
+	{ }
+};
+
+/**
+ * tdi_sysctl_init() - register net.tdi for a namespace
+ * @net: the namespace
+ * @tn: its tdi state, which the table's entries point to
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int tdi_sysctl_init(struct net *net, struct tdi_net *tn)
+{
+	struct ctl_table *table;
+	unsigned int i;
+
+	table = kmemdup(tdi_sysctl_template, sizeof(tdi_sysctl_template),
+			GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(tdi_sysctl_template) - 1; i++)
+		table[i].data = tn;
+
+	tn->sysctl_hdr = register_net_sysctl(net, "net/tdi", table);
+	if (!tn->sysctl_hdr) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * tdi_sysctl_exit() - unregister net.tdi for a namespace
+ * @tn: the namespace's tdi state
+ */
+void tdi_sysctl_exit(struct tdi_net *tn)
+{
+	struct ctl_table *table = tn->sysctl_hdr->ctl_table_arg;
+
+	unregister_net_sysctl_table(tn->sysctl_hdr);
+	kfree(table);
+}
