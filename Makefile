@@ -29,7 +29,8 @@ kernel:
 	scripts/build-kernel debug
 
 selftests:
-	$(MAKE) -C selftests/tdi
+	$(MAKE) -C selftests/tdi \
+		KSFT_DIR=$$(bash -c '. scripts/lib.sh && tdi_ksrc')/tools/testing/selftests
 
 check:
 	scripts/check

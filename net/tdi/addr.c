@@ -13,6 +13,7 @@
 #include <linux/capability.h>
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
+#include <linux/jhash.h>
 #include <linux/netdevice.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -105,8 +106,10 @@ void tdi_ports_init(struct tdi_ports *ports)
 	unsigned int i;
 
 	spin_lock_init(&ports->lock);
-	for (i = 0; i < TDI_PORT_HASH_SIZE; i++)
+	for (i = 0; i < TDI_PORT_HASH_SIZE; i++) {
 		INIT_HLIST_HEAD(&ports->hash[i]);
+		INIT_HLIST_HEAD(&ports->names[i]);
+	}
 	ports->count = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(tdi_ports_init);
@@ -128,18 +131,23 @@ static struct tdi_addr *__tdi_ports_find(struct tdi_ports *ports, u16 port)
 	return NULL;
 }
 
+static struct hlist_head *tdi_name_bucket(struct tdi_ports *ports,
+					  const char *name)
+{
+	return &ports->names[jhash(name, TDI_NAME_LEN, 0) &
+			     (TDI_PORT_HASH_SIZE - 1)];
+}
+
 /* Caller holds ports->lock. */
 static bool tdi_ports_name_taken(struct tdi_ports *ports, const char *name)
 {
 	struct tdi_addr *a;
-	unsigned int i;
 
 	if (!name[0])
 		return false;
-	for (i = 0; i < TDI_PORT_HASH_SIZE; i++)
-		hlist_for_each_entry(a, &ports->hash[i], node)
-			if (!memcmp(a->name, name, TDI_NAME_LEN))
-				return true;
+	hlist_for_each_entry(a, tdi_name_bucket(ports, name), name_node)
+		if (!memcmp(a->name, name, TDI_NAME_LEN))
+			return true;
 	return false;
 }
 
@@ -147,13 +155,14 @@ static bool tdi_ports_name_taken(struct tdi_ports *ports, const char *name)
 static u16 tdi_ports_pick(struct tdi_ports *ports, u32 range, u32 seed)
 {
 	u32 low = range >> 16, high = range & 0xffff;
-	u32 n, i, port;
+	u32 n, i, start, port;
 
 	if (!low || low > high)
 		return 0;
 	n = high - low + 1;
+	start = seed % n;
 	for (i = 0; i < n; i++) {
-		port = low + (seed + i) % n;
+		port = low + (start + i) % n;
 		if (!__tdi_ports_find(ports, port))
 			return port;
 	}
@@ -185,6 +194,8 @@ int tdi_ports_insert(struct tdi_ports *ports, struct tdi_addr *a,
 	if (!a->port)
 		goto out;
 	hlist_add_head_rcu(&a->node, tdi_port_bucket(ports, a->port));
+	if (a->name[0])
+		hlist_add_head(&a->name_node, tdi_name_bucket(ports, a->name));
 	ports->count++;
 	err = 0;
 out:
@@ -222,6 +233,8 @@ void tdi_ports_remove(struct tdi_ports *ports, struct tdi_addr *a)
 {
 	spin_lock_bh(&ports->lock);
 	hlist_del_rcu(&a->node);
+	if (a->name[0])
+		hlist_del(&a->name_node);
 	ports->count--;
 	spin_unlock_bh(&ports->lock);
 }

@@ -156,8 +156,12 @@ static int tdi_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 	addr = tdi_addr_create(sock_net(sk), sa, &err);
 	if (!addr)
 		goto out;
-	WRITE_ONCE(ts->addr, addr);
 	err = tdi_set_state(ts, TDI_STATE_BOUND);
+	if (err) {
+		tdi_addr_put(addr);
+		goto out;
+	}
+	WRITE_ONCE(ts->addr, addr);
 out:
 	release_sock(sk);
 	return err;
@@ -419,8 +423,6 @@ static void __init tdi_check_abi(void)
 	BUILD_BUG_ON(sizeof(struct tdi_disconnect) != 8);
 	BUILD_BUG_ON(sizeof(struct tdi_info) != 112);
 	BUILD_BUG_ON(sizeof(struct tdi_provider_info) != 32);
-	BUILD_BUG_ON(TDI_QUERY_ACCEPT &
-		     (TDI_DISCONNECT_ABORT | TDI_DISCONNECT_RELEASE));
 }
 
 static int __init tdi_init(void)

@@ -83,8 +83,8 @@ static void tdi_seq_show_addr(struct seq_file *seq, const struct tdi_addr *a)
 		seq_puts(seq, "-");
 		return;
 	}
-	seq_escape_mem(seq, a->name, len, ESCAPE_NP | ESCAPE_OCTAL | ESCAPE_SPACE,
-		       "\\ ");
+	seq_escape_mem(seq, a->name, len,
+		       ESCAPE_NP | ESCAPE_OCTAL | ESCAPE_APPEND, " \\");
 }
 
 static int tdi_seq_show(struct seq_file *seq, void *v)
@@ -94,7 +94,7 @@ static int tdi_seq_show(struct seq_file *seq, void *v)
 	int state;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(seq, "Type      State            Port Ifindex Node              Name Inode Uid\n");
+		seq_puts(seq, "Type      State             Port Ifindex Node              Name Inode Uid\n");
 		return 0;
 	}
 	ts = hlist_entry(v, struct tdi_sock, list);

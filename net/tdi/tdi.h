@@ -26,11 +26,13 @@
  * struct tdi_ports - the port table of one network namespace
  * @lock: protects @hash and @count; taken with BHs off
  * @hash: address objects hashed by port
+ * @names: address objects with a name, hashed by name
  * @count: address objects in @hash
  */
 struct tdi_ports {
-	spinlock_t		lock;		/* protects hash and count */
+	spinlock_t		lock;		/* protects hash, names and count */
 	struct hlist_head	hash[TDI_PORT_HASH_SIZE];
+	struct hlist_head	names[TDI_PORT_HASH_SIZE];
 	unsigned int		count;
 };
 
@@ -54,6 +56,7 @@ struct tdi_net {
  * struct tdi_addr - a transport address object
  * @ref: held by the socket that opened it and by each associated endpoint
  * @node: in the port table of @tn
+ * @name_node: in the name table of @tn, when @name is not empty
  * @tn: the namespace's state
  * @port: the port, host byte order, never 0 once hashed
  * @ifindex: 0, or the one interface this address lives on
@@ -67,6 +70,7 @@ struct tdi_net {
 struct tdi_addr {
 	refcount_t		ref;
 	struct hlist_node	node;
+	struct hlist_node	name_node;
 	struct tdi_net		*tn;
 	u16			port;
 	int			ifindex;
