@@ -272,6 +272,8 @@ struct tdi_addr *tdi_addr_create(struct net *net,
 		return NULL;
 	}
 	refcount_set(&a->ref, 1);
+	spin_lock_init(&a->lock);
+	INIT_LIST_HEAD(&a->listeners);
 	a->tn = tn;
 	a->port = port;
 	a->ifindex = sa->stdi_ifindex;

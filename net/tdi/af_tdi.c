@@ -43,6 +43,8 @@
 #include <net/netns/generic.h>
 #include <net/sock.h>
 
+#include <kunit/visibility.h>
+
 #include "tdi.h"
 
 unsigned int tdi_net_id __read_mostly;
@@ -70,30 +72,58 @@ struct tdi_net *tdi_pernet(const struct net *net)
  */
 int tdi_set_state(struct tdi_sock *ts, int state)
 {
-	int old = ts->state;
-	bool ok = false;
-
-	switch (state) {
-	case TDI_STATE_IDLE:
-		ok = old == TDI_STATE_BOUND;
-		break;
-	case TDI_STATE_BOUND:
-		ok = old == TDI_STATE_IDLE;
-		break;
-	}
-	if (!ok)
+	if (!tdi_state_allowed(ts->state, state))
 		return -EINVAL;
 	WRITE_ONCE(ts->state, state);
 	return 0;
 }
 
+/**
+ * tdi_state_allowed() - whether an endpoint may go from one state to another
+ * @old: the current TDI_STATE_*
+ * @state: the new TDI_STATE_*
+ *
+ * Return: true for an allowed transition.
+ */
+bool tdi_state_allowed(int old, int state)
+{
+	switch (state) {
+	case TDI_STATE_IDLE:
+		return old == TDI_STATE_BOUND;
+	case TDI_STATE_BOUND:
+		/* bind or associate; or any connection, listen or offer ends */
+		return old != TDI_STATE_BOUND;
+	case TDI_STATE_LISTENING:
+	case TDI_STATE_CONNECTING:
+		return old == TDI_STATE_BOUND;
+	case TDI_STATE_OFFERED:
+		return old == TDI_STATE_LISTENING;
+	case TDI_STATE_CONNECTED:
+		return old == TDI_STATE_CONNECTING || old == TDI_STATE_BOUND ||
+		       old == TDI_STATE_OFFERED;
+	case TDI_STATE_RELEASE_SENT:
+	case TDI_STATE_RELEASE_RECEIVED:
+		return old == TDI_STATE_CONNECTED;
+	case TDI_STATE_CLOSING:
+		return old == TDI_STATE_RELEASE_SENT ||
+		       old == TDI_STATE_RELEASE_RECEIVED;
+	}
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(tdi_state_allowed);
+
 static struct proto tdi_proto = {
 	.name		= "TDI",
 	.owner		= THIS_MODULE,
 	.obj_size	= sizeof(struct tdi_sock),
+	.backlog_rcv	= tdi_backlog_rcv,
 };
 
-static void tdi_link(struct tdi_sock *ts)
+/**
+ * tdi_link_sock() - list a socket in its namespace (/proc/net/tdi)
+ * @ts: the socket
+ */
+void tdi_link_sock(struct tdi_sock *ts)
 {
 	struct tdi_net *tn = tdi_pernet(sock_net(&ts->sk));
 
@@ -102,7 +132,7 @@ static void tdi_link(struct tdi_sock *ts)
 	spin_unlock_bh(&tn->socks_lock);
 }
 
-static void tdi_unlink(struct tdi_sock *ts)
+static void tdi_unlink_sock(struct tdi_sock *ts)
 {
 	struct tdi_net *tn = tdi_pernet(sock_net(&ts->sk));
 
@@ -111,228 +141,78 @@ static void tdi_unlink(struct tdi_sock *ts)
 	spin_unlock_bh(&tn->socks_lock);
 }
 
-static int tdi_release(struct socket *sock)
+/* Send buffer space came free: wake writers (sk_write_space). */
+static void tdi_write_space(struct sock *sk)
 {
-	struct sock *sk = sock->sk;
-	struct tdi_addr *addr;
+	struct socket_wq *wq;
+
+	if (!sk->sk_socket || !sk_stream_is_writeable(sk))
+		return;
+	clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM |
+					   EPOLLWRBAND);
+	if (wq && wq->fasync_list && !(sk->sk_shutdown & SEND_SHUTDOWN))
+		sock_wake_async(wq, SOCK_WAKE_SPACE, POLL_OUT);
+	rcu_read_unlock();
+}
+
+/* The last reference is gone: nothing may point at the socket any more. */
+static void tdi_sk_destruct(struct sock *sk)
+{
+	struct tdi_sock *ts = tdi_sk(sk);
+
+	WARN_ON_ONCE(ts->hashed);
+	WARN_ON_ONCE(!list_empty(&ts->listen_node));
+	tdi_unlink_sock(ts);
+	tdi_conn_purge(ts);
+	__skb_queue_purge(&sk->sk_receive_queue);
+	__skb_queue_purge(&ts->xrecv_queue);
+	if (ts->addr)
+		tdi_addr_put(ts->addr);
+}
+
+/**
+ * tdi_sk_alloc() - allocate and initialise a tdi sock
+ * @net: its namespace
+ * @sock: the socket it belongs to, or NULL for a connection accepted in
+ *	softirq context (grafted onto a socket by accept())
+ * @type: SOCK_DGRAM, SOCK_STREAM or SOCK_SEQPACKET
+ * @gfp: allocation flags
+ * @kern: a kernel socket (holds no namespace reference)
+ *
+ * Return: the sock, or NULL.
+ */
+struct sock *tdi_sk_alloc(struct net *net, struct socket *sock, int type,
+			  gfp_t gfp, int kern)
+{
 	struct tdi_sock *ts;
+	struct sock *sk;
 
+	sk = sk_alloc(net, PF_TDI, gfp, &tdi_proto, kern);
 	if (!sk)
-		return 0;
+		return NULL;
+	sock_init_data(sock, sk);
+	sk->sk_type = type;
+	sk->sk_protocol = 0;
+	sk->sk_destruct = tdi_sk_destruct;
+	sk->sk_backlog_rcv = tdi_backlog_rcv;
+	sk->sk_write_space = tdi_write_space;
 	ts = tdi_sk(sk);
-	tdi_unlink(ts);
-
-	lock_sock(sk);
-	addr = ts->addr;
-	WRITE_ONCE(ts->addr, NULL);
-	sock_orphan(sk);
-	sk->sk_shutdown = SHUTDOWN_MASK;
-	release_sock(sk);
-
-	if (addr)
-		tdi_addr_put(addr);
-	sock->sk = NULL;
-	sock_put(sk);
-	return 0;
+	ts->addr = NULL;
+	ts->state = TDI_STATE_IDLE;
+	ts->reason = TDI_REASON_NONE;
+	INIT_HLIST_NODE(&ts->list);
+	tdi_conn_init_sock(ts);
+	return sk;
 }
-
-static int tdi_bind(struct socket *sock, struct sockaddr *uaddr, int len)
-{
-	struct sockaddr_tdi *sa = (struct sockaddr_tdi *)uaddr;
-	struct sock *sk = sock->sk;
-	struct tdi_sock *ts = tdi_sk(sk);
-	struct tdi_addr *addr;
-	int err;
-
-	err = tdi_sockaddr_check(sa, len);
-	if (err)
-		return err;
-
-	lock_sock(sk);
-	if (ts->addr) {
-		err = -EINVAL;
-		goto out;
-	}
-	addr = tdi_addr_create(sock_net(sk), sa, &err);
-	if (!addr)
-		goto out;
-	err = tdi_set_state(ts, TDI_STATE_BOUND);
-	if (err) {
-		tdi_addr_put(addr);
-		goto out;
-	}
-	WRITE_ONCE(ts->addr, addr);
-out:
-	release_sock(sk);
-	return err;
-}
-
-static int tdi_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
-{
-	struct sockaddr_tdi *sa = (struct sockaddr_tdi *)uaddr;
-	struct sock *sk = sock->sk;
-	struct tdi_sock *ts = tdi_sk(sk);
-
-	if (peer)
-		return -ENOTCONN;
-
-	lock_sock(sk);
-	if (ts->addr) {
-		tdi_addr_fill(ts->addr, sa);
-	} else {
-		memset(sa, 0, sizeof(*sa));
-		sa->stdi_family = AF_TDI;
-	}
-	release_sock(sk);
-	return sizeof(*sa);
-}
-
-static __poll_t tdi_poll(struct file *file, struct socket *sock,
-			 poll_table *wait)
-{
-	struct sock *sk = sock->sk;
-	__poll_t mask = 0;
-
-	sock_poll_wait(file, sock, wait);
-	if (READ_ONCE(sk->sk_err))
-		mask |= EPOLLERR;
-	return mask;
-}
-
-/* Connections, data and disconnects are not implemented yet: say so. */
-static int tdi_connect(struct socket *sock, struct sockaddr *uaddr,
-		       int len, int flags)
-{
-	return -EOPNOTSUPP;
-}
-
-static int tdi_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
-{
-	return -EOPNOTSUPP;
-}
-
-static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
-		       int flags)
-{
-	return -EOPNOTSUPP;
-}
-
-static int tdi_shutdown(struct socket *sock, int how)
-{
-	return -EOPNOTSUPP;
-}
-
-static int tdi_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
-{
-	switch (cmd) {
-	case SIOCTDILISTEN:
-	case SIOCTDIDISCONNECT:
-		return -EOPNOTSUPP;
-	}
-	return -ENOIOCTLCMD;
-}
-
-static bool tdi_optname_known(int optname)
-{
-	return optname >= TDI_ASSOCIATE_ADDRESS &&
-	       optname <= TDI_PROVIDER_INFO;
-}
-
-static int tdi_setsockopt(struct socket *sock, int level, int optname,
-			  sockptr_t optval, unsigned int optlen)
-{
-	if (level != SOL_TDI || !tdi_optname_known(optname))
-		return -ENOPROTOOPT;
-	return -EOPNOTSUPP;
-}
-
-static int tdi_getsockopt(struct socket *sock, int level, int optname,
-			  char __user *optval, int __user *optlen)
-{
-	if (level != SOL_TDI || !tdi_optname_known(optname))
-		return -ENOPROTOOPT;
-	return -EOPNOTSUPP;
-}
-
-static int tdi_listen(struct socket *sock, int backlog)
-{
-	return -EOPNOTSUPP;
-}
-
-static int tdi_accept(struct socket *sock, struct socket *newsock, int flags,
-		      bool kern)
-{
-	return -EOPNOTSUPP;
-}
-
-static const struct proto_ops tdi_dgram_ops = {
-	.family		= PF_TDI,
-	.owner		= THIS_MODULE,
-	.release	= tdi_release,
-	.bind		= tdi_bind,
-	.connect	= tdi_connect,
-	.socketpair	= sock_no_socketpair,
-	.accept		= sock_no_accept,
-	.getname	= tdi_getname,
-	.poll		= tdi_poll,
-	.ioctl		= tdi_ioctl,
-	.listen		= sock_no_listen,
-	.shutdown	= tdi_shutdown,
-	.setsockopt	= tdi_setsockopt,
-	.getsockopt	= tdi_getsockopt,
-	.sendmsg	= tdi_sendmsg,
-	.recvmsg	= tdi_recvmsg,
-	.mmap		= sock_no_mmap,
-	.sendpage	= sock_no_sendpage,
-};
-
-static const struct proto_ops tdi_stream_ops = {
-	.family		= PF_TDI,
-	.owner		= THIS_MODULE,
-	.release	= tdi_release,
-	.bind		= tdi_bind,
-	.connect	= tdi_connect,
-	.socketpair	= sock_no_socketpair,
-	.accept		= tdi_accept,
-	.getname	= tdi_getname,
-	.poll		= tdi_poll,
-	.ioctl		= tdi_ioctl,
-	.listen		= tdi_listen,
-	.shutdown	= tdi_shutdown,
-	.setsockopt	= tdi_setsockopt,
-	.getsockopt	= tdi_getsockopt,
-	.sendmsg	= tdi_sendmsg,
-	.recvmsg	= tdi_recvmsg,
-	.mmap		= sock_no_mmap,
-	.sendpage	= sock_no_sendpage,
-};
-
-static const struct proto_ops tdi_seqpacket_ops = {
-	.family		= PF_TDI,
-	.owner		= THIS_MODULE,
-	.release	= tdi_release,
-	.bind		= tdi_bind,
-	.connect	= tdi_connect,
-	.socketpair	= sock_no_socketpair,
-	.accept		= tdi_accept,
-	.getname	= tdi_getname,
-	.poll		= tdi_poll,
-	.ioctl		= tdi_ioctl,
-	.listen		= tdi_listen,
-	.shutdown	= tdi_shutdown,
-	.setsockopt	= tdi_setsockopt,
-	.getsockopt	= tdi_getsockopt,
-	.sendmsg	= tdi_sendmsg,
-	.recvmsg	= tdi_recvmsg,
-	.mmap		= sock_no_mmap,
-	.sendpage	= sock_no_sendpage,
-};
 
 static int tdi_create(struct net *net, struct socket *sock, int protocol,
 		      int kern)
 {
 	const struct proto_ops *ops;
-	struct tdi_sock *ts;
 	struct sock *sk;
 
 	switch (sock->type) {
@@ -351,18 +231,12 @@ static int tdi_create(struct net *net, struct socket *sock, int protocol,
 	if (protocol)
 		return -EPROTONOSUPPORT;
 
-	sk = sk_alloc(net, PF_TDI, GFP_KERNEL, &tdi_proto, kern);
-	if (!sk)
-		return -ENOMEM;
 	sock->state = SS_UNCONNECTED;
 	sock->ops = ops;
-	sock_init_data(sock, sk);
-
-	ts = tdi_sk(sk);
-	ts->addr = NULL;
-	ts->state = TDI_STATE_IDLE;
-	INIT_HLIST_NODE(&ts->list);
-	tdi_link(ts);
+	sk = tdi_sk_alloc(net, sock, sock->type, GFP_KERNEL, kern);
+	if (!sk)
+		return -ENOMEM;
+	tdi_link_sock(tdi_sk(sk));
 	return 0;
 }
 
@@ -372,19 +246,39 @@ static const struct net_proto_family tdi_family_ops = {
 	.owner	= THIS_MODULE,
 };
 
+static const struct tdi_sysctl tdi_sysctl_defaults = {
+	.connect_timeout_ms	= 5000,
+	.rto_initial_ms		= 200,
+	.rto_min_ms		= 20,
+	.rto_max_ms		= 4000,
+	.retries		= 10,
+	.delack_ms		= 4,
+};
+
 static int __net_init tdi_net_init(struct net *net)
 {
 	struct tdi_net *tn = tdi_pernet(net);
 	int err;
 
+	unsigned int i;
+
 	tdi_ports_init(&tn->ports);
 	spin_lock_init(&tn->socks_lock);
 	INIT_HLIST_HEAD(&tn->socks);
+	spin_lock_init(&tn->conn_lock);
+	for (i = 0; i < TDI_CONN_HASH_SIZE; i++) {
+		INIT_HLIST_HEAD(&tn->conn_ids[i]);
+		INIT_HLIST_HEAD(&tn->conn_peers[i]);
+	}
 	tn->port_range = TDI_EPHEMERAL_MIN << 16 | TDI_EPHEMERAL_MAX;
+	tn->sysctl = tdi_sysctl_defaults;
+	tn->stats = alloc_percpu(struct tdi_stats);
+	if (!tn->stats)
+		return -ENOMEM;
 
 	err = tdi_sysctl_init(net, tn);
 	if (err)
-		return err;
+		goto err_sysctl;
 	err = tdi_proc_init(net);
 	if (err)
 		goto err_proc;
@@ -392,6 +286,8 @@ static int __net_init tdi_net_init(struct net *net)
 
 err_proc:
 	tdi_sysctl_exit(tn);
+err_sysctl:
+	free_percpu(tn->stats);
 	return err;
 }
 
@@ -403,6 +299,7 @@ static void __net_exit tdi_net_exit(struct net *net)
 	tdi_sysctl_exit(tn);
 	WARN_ON_ONCE(!hlist_empty(&tn->socks));
 	WARN_ON_ONCE(tn->ports.count);
+	free_percpu(tn->stats);
 }
 
 static struct pernet_operations tdi_net_ops = {
@@ -437,12 +334,17 @@ static int __init tdi_init(void)
 	err = register_pernet_subsys(&tdi_net_ops);
 	if (err)
 		goto err_pernet;
+	err = tdi_dev_init();
+	if (err)
+		goto err_dev;
 	err = sock_register(&tdi_family_ops);
 	if (err)
 		goto err_sock;
 	return 0;
 
 err_sock:
+	tdi_dev_exit();
+err_dev:
 	unregister_pernet_subsys(&tdi_net_ops);
 err_pernet:
 	proto_unregister(&tdi_proto);
@@ -452,6 +354,7 @@ err_pernet:
 static void __exit tdi_exit(void)
 {
 	sock_unregister(PF_TDI);
+	tdi_dev_exit();
 	unregister_pernet_subsys(&tdi_net_ops);
 	proto_unregister(&tdi_proto);
 }

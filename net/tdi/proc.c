@@ -34,6 +34,18 @@ static const char *const tdi_state_names[] = {
 	[TDI_STATE_CLOSING]		= "CLOSING",
 };
 
+/**
+ * tdi_state_name() - the name /proc shows for an endpoint state
+ * @state: TDI_STATE_*
+ *
+ * Return: a static string.
+ */
+const char *tdi_state_name(int state)
+{
+	return state >= 0 && state < ARRAY_SIZE(tdi_state_names) ?
+	       tdi_state_names[state] : "?";
+}
+
 static const char *tdi_type_name(const struct sock *sk)
 {
 	switch (sk->sk_type) {
@@ -102,8 +114,7 @@ static int tdi_seq_show(struct seq_file *seq, void *v)
 	state = READ_ONCE(ts->state);
 
 	seq_printf(seq, "%-9s %-16s ", tdi_type_name(sk),
-		   state >= 0 && state < ARRAY_SIZE(tdi_state_names) ?
-		   tdi_state_names[state] : "?");
+		   tdi_state_name(state));
 	rcu_read_lock();
 	tdi_seq_show_addr(seq, READ_ONCE(ts->addr));
 	rcu_read_unlock();
@@ -119,6 +130,48 @@ static const struct seq_operations tdi_seq_ops = {
 	.show	= tdi_seq_show,
 };
 
+static const char *const tdi_stat_names[TDI_STAT_DROP_BASE] = {
+	[TDI_STAT_FRAMES_IN]	= "frames_in",
+	[TDI_STAT_FRAMES_OUT]	= "frames_out",
+	[TDI_STAT_BYTES_IN]	= "bytes_in",
+	[TDI_STAT_BYTES_OUT]	= "bytes_out",
+	[TDI_STAT_RETRANSMITS]	= "retransmits",
+	[TDI_STAT_DUPLICATES]	= "duplicates",
+	[TDI_STAT_OUT_OF_ORDER]	= "out_of_order",
+	[TDI_STAT_RESETS_IN]	= "resets_in",
+	[TDI_STAT_RESETS_OUT]	= "resets_out",
+	[TDI_STAT_REFUSED_OUT]	= "refused_out",
+	[TDI_STAT_CONNECTS]	= "connects",
+	[TDI_STAT_ACCEPTS]	= "accepts",
+	[TDI_STAT_TIMEOUTS]	= "timeouts",
+	[TDI_STAT_LINK_DOWN]	= "link_down",
+	[TDI_STAT_XMIT_ERRORS]	= "xmit_errors",
+};
+
+/*
+ * /proc/net/tdi_stat: "name value" lines, the namespace's counters, then
+ * one "drop_<reason>" line per reason a received frame is dropped for.
+ */
+static int tdi_stat_show(struct seq_file *seq, void *v)
+{
+	struct tdi_net *tn = tdi_pernet(seq_file_single_net(seq));
+	unsigned long sum[__TDI_STAT_MAX] = {};
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		const struct tdi_stats *st = per_cpu_ptr(tn->stats, cpu);
+
+		for (i = 0; i < __TDI_STAT_MAX; i++)
+			sum[i] += READ_ONCE(st->v[i]);
+	}
+	for (i = 0; i < TDI_STAT_DROP_BASE; i++)
+		seq_printf(seq, "%s %lu\n", tdi_stat_names[i], sum[i]);
+	for (i = 1; i < __TDI_DROP_MAX; i++)
+		seq_printf(seq, "drop_%s %lu\n", tdi_drop_name(i),
+			   sum[TDI_STAT_DROP_BASE + i]);
+	return 0;
+}
+
 /**
  * tdi_proc_init() - create /proc/net/tdi in a namespace
  * @net: the namespace
@@ -130,6 +183,11 @@ int tdi_proc_init(struct net *net)
 	if (!proc_create_net("tdi", 0444, net->proc_net, &tdi_seq_ops,
 			     sizeof(struct seq_net_private)))
 		return -ENOMEM;
+	if (!proc_create_net_single("tdi_stat", 0444, net->proc_net,
+				    tdi_stat_show, NULL)) {
+		remove_proc_entry("tdi", net->proc_net);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -139,5 +197,6 @@ int tdi_proc_init(struct net *net)
  */
 void tdi_proc_exit(struct net *net)
 {
+	remove_proc_entry("tdi_stat", net->proc_net);
 	remove_proc_entry("tdi", net->proc_net);
 }

@@ -1,9 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tdi sysctls, per network namespace, under net.tdi.
+ * tdi sysctls, per network namespace, under net.tdi.  A value out of its
+ * range is refused with EINVAL and changes nothing.
  *
  *   ephemeral_port_range	"low high": ports bind() picks for port 0;
- *				1024 <= low <= high <= 65535, else EINVAL
+ *				1024 <= low <= high <= 65535
+ *   connect_timeout_ms		how long connect() waits for an answer
+ *				(100 to 600000; SO_SNDTIMEO overrides it)
+ *   rto_initial_ms		retransmission time-out before any RTT
+ *				sample (1 to 60000)
+ *   rto_min_ms, rto_max_ms	bounds of the retransmission time-out
+ *				(1 to 60000)
+ *   retries			time-outs in a row without an answer before a
+ *				connection ends with ETIMEDOUT (1 to 100)
+ *   delack_ms			longest delay of an acknowledgement (1 to 500)
  */
 
 #include <linux/slab.h>
@@ -39,6 +49,23 @@ static int tdi_port_range_handler(struct ctl_table *table, int write,
 	return 0;
 }
 
+static int tdi_one = 1;
+static int tdi_hundred = 100;
+static int tdi_min_connect = 100;
+static int tdi_max_connect = 600000;
+static int tdi_max_rto = 60000;
+static int tdi_max_delack = 500;
+
+#define TDI_SYSCTL_INT(name, lo, hi) {				\
+	.procname	= #name,					\
+	.data		= (void *)offsetof(struct tdi_sysctl, name),	\
+	.maxlen		= sizeof(int),					\
+	.mode		= 0644,						\
+	.proc_handler	= proc_dointvec_minmax,				\
+	.extra1		= lo,						\
+	.extra2		= hi,						\
+}
+
 static const struct ctl_table tdi_sysctl_template[] = {
 	{
 		.procname	= "ephemeral_port_range",
@@ -46,6 +73,12 @@ static const struct ctl_table tdi_sysctl_template[] = {
 		.mode		= 0644,
 		.proc_handler	= tdi_port_range_handler,
 	},
+	TDI_SYSCTL_INT(connect_timeout_ms, &tdi_min_connect, &tdi_max_connect),
+	TDI_SYSCTL_INT(rto_initial_ms, &tdi_one, &tdi_max_rto),
+	TDI_SYSCTL_INT(rto_min_ms, &tdi_one, &tdi_max_rto),
+	TDI_SYSCTL_INT(rto_max_ms, &tdi_one, &tdi_max_rto),
+	TDI_SYSCTL_INT(retries, &tdi_one, &tdi_hundred),
+	TDI_SYSCTL_INT(delack_ms, &tdi_one, &tdi_max_delack),
 	{ }
 };
 
@@ -65,8 +98,11 @@ int tdi_sysctl_init(struct net *net, struct tdi_net *tn)
 			GFP_KERNEL);
 	if (!table)
 		return -ENOMEM;
-	for (i = 0; i < ARRAY_SIZE(tdi_sysctl_template) - 1; i++)
-		table[i].data = tn;
+	/* the port range handler takes tn; the others their own field */
+	table[0].data = tn;
+	for (i = 1; i < ARRAY_SIZE(tdi_sysctl_template) - 1; i++)
+		table[i].data = (char *)&tn->sysctl +
+				(uintptr_t)tdi_sysctl_template[i].data;
 
 	tn->sysctl_hdr = register_net_sysctl(net, "net/tdi", table);
 	if (!tn->sysctl_hdr) {

@@ -7,24 +7,33 @@
 
 #include <linux/if_ether.h>
 #include <linux/list.h>
-#include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/refcount.h>
+#include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
 #include <uapi/linux/tdi.h>
 
+#include "frame.h"
+
 #define TDI_PORT_HASH_BITS	8
 #define TDI_PORT_HASH_SIZE	BIT(TDI_PORT_HASH_BITS)
+#define TDI_CONN_HASH_BITS	10
+#define TDI_CONN_HASH_SIZE	BIT(TDI_CONN_HASH_BITS)
 
 #define TDI_PORT_PRIVILEGED	1024	/* ports below need CAP_NET_BIND_SERVICE */
 #define TDI_EPHEMERAL_MIN	49152
 #define TDI_EPHEMERAL_MAX	65535
 
+#define TDI_XWND		8	/* expedited TSDUs in flight at most */
+#define TDI_INIT_CWND		10	/* initial congestion window, frames */
+#define TDI_DUPACK_THRESH	3
+
 /**
  * struct tdi_ports - the port table of one network namespace
- * @lock: protects @hash and @count; taken with BHs off
+ * @lock: protects @hash, @names and @count; taken with BHs off
  * @hash: address objects hashed by port
  * @names: address objects with a name, hashed by name
  * @count: address objects in @hash
@@ -36,19 +45,72 @@ struct tdi_ports {
 	unsigned int		count;
 };
 
+/* Namespace counters, /proc/net/tdi_stat; the drop reasons follow them. */
+enum tdi_stat_item {
+	TDI_STAT_FRAMES_IN,
+	TDI_STAT_FRAMES_OUT,
+	TDI_STAT_BYTES_IN,
+	TDI_STAT_BYTES_OUT,
+	TDI_STAT_RETRANSMITS,
+	TDI_STAT_DUPLICATES,
+	TDI_STAT_OUT_OF_ORDER,
+	TDI_STAT_RESETS_IN,
+	TDI_STAT_RESETS_OUT,
+	TDI_STAT_REFUSED_OUT,
+	TDI_STAT_CONNECTS,
+	TDI_STAT_ACCEPTS,
+	TDI_STAT_TIMEOUTS,
+	TDI_STAT_LINK_DOWN,
+	TDI_STAT_XMIT_ERRORS,
+	TDI_STAT_DROP_BASE,
+	__TDI_STAT_MAX = TDI_STAT_DROP_BASE + __TDI_DROP_MAX
+};
+
+struct tdi_stats {
+	unsigned long	v[__TDI_STAT_MAX];
+};
+
+/**
+ * struct tdi_sysctl - per-namespace tunables (net.tdi.*)
+ * @connect_timeout_ms: how long connect() waits for an answer
+ * @rto_initial_ms: retransmission time-out before the first RTT sample
+ * @rto_min_ms: lower bound of the retransmission time-out
+ * @rto_max_ms: upper bound of the retransmission time-out
+ * @retries: retransmissions without an answer before the connection ends
+ * @delack_ms: longest an acknowledgement is delayed
+ */
+struct tdi_sysctl {
+	int	connect_timeout_ms;
+	int	rto_initial_ms;
+	int	rto_min_ms;
+	int	rto_max_ms;
+	int	retries;
+	int	delack_ms;
+};
+
 /**
  * struct tdi_net - per network namespace state
  * @ports: the address objects, by port
  * @socks_lock: protects @socks
  * @socks: every tdi socket of the namespace, for /proc/net/tdi
+ * @conn_lock: protects @conn_ids and @conn_peers
+ * @conn_ids: connections by local identifier
+ * @conn_peers: connections by peer node and peer identifier
+ * @stats: counters
  * @port_range: ephemeral port range, low << 16 | high (sysctl)
+ * @sysctl: the other tunables
  * @sysctl_hdr: the net.tdi sysctl table of this namespace
  */
 struct tdi_net {
 	struct tdi_ports	ports;
 	spinlock_t		socks_lock;	/* protects socks */
 	struct hlist_head	socks;
+	spinlock_t		conn_lock;	/* protects conn_ids, conn_peers */
+	struct hlist_head	conn_ids[TDI_CONN_HASH_SIZE];
+	struct hlist_head	conn_peers[TDI_CONN_HASH_SIZE];
+	struct tdi_stats __percpu *stats;
 	u32			port_range;
+	struct tdi_sysctl	sysctl;
 	struct ctl_table_header	*sysctl_hdr;
 };
 
@@ -62,10 +124,12 @@ struct tdi_net {
  * @ifindex: 0, or the one interface this address lives on
  * @hwaddr: the node address given to bind(), all-zero for "this node"
  * @name: the NetBIOS-style name, NUL-padded
+ * @lock: protects @listeners
+ * @listeners: listening endpoints associated with this address, oldest first
  * @rcu: to free after RCU readers
  *
- * The fields other than @ref are set before the object is hashed and never
- * change afterwards, so readers need no lock.
+ * The fields other than @ref, @lock and @listeners are set before the
+ * object is hashed and never change afterwards.
  */
 struct tdi_addr {
 	refcount_t		ref;
@@ -76,23 +140,163 @@ struct tdi_addr {
 	int			ifindex;
 	u8			hwaddr[ETH_ALEN];
 	char			name[TDI_NAME_LEN];
+	spinlock_t		lock;		/* protects listeners */
+	struct list_head	listeners;
 	struct rcu_head		rcu;
+};
+
+/**
+ * struct tdi_rtt - RFC 6298 round-trip estimate
+ * @srtt_us: smoothed RTT, 0 before the first sample
+ * @rttvar_us: RTT variation
+ * @rto_us: retransmission time-out before backoff
+ */
+struct tdi_rtt {
+	u32	srtt_us;
+	u32	rttvar_us;
+	u32	rto_us;
+};
+
+/**
+ * struct tdi_conn_stats - per-connection counters (struct tdi_info)
+ * @bytes_sent: TSDU bytes sent, first transmissions
+ * @bytes_received: TSDU bytes received in order
+ * @frames_sent: frames sent
+ * @frames_received: frames accepted
+ * @frames_retransmitted: frames sent again
+ * @frames_duplicate: duplicate frames received
+ * @expedited_sent: expedited TSDUs sent
+ * @expedited_received: expedited TSDUs received
+ */
+struct tdi_conn_stats {
+	u64	bytes_sent;
+	u64	bytes_received;
+	u64	frames_sent;
+	u64	frames_received;
+	u64	frames_retransmitted;
+	u64	frames_duplicate;
+	u64	expedited_sent;
+	u64	expedited_received;
 };
 
 /**
  * struct tdi_sock - an AF_TDI socket
  * @sk: the socket; must come first
  * @addr: the address object this socket opened (SOCK_DGRAM) or is
- *	associated with (endpoints); NULL when none.  Set under the socket
- *	lock; read by /proc under the namespace's socks_lock.
+ *	associated with (endpoints); NULL when none
  * @state: TDI_STATE_*, changed only by tdi_set_state()
  * @list: in the namespace's socket list
+ * @reason: TDI_REASON_* of the last connection that ended or was refused
+ * @backlog: listener: most connections waiting for accept()
+ * @listen_node: listener: in @addr->listeners
+ * @accept_queue: listener: connected children not yet accepted
+ * @accept_node: child: in its listener's @accept_queue
+ * @id_node: in the namespace's connection table, by @local_id
+ * @peer_node: in the namespace's connection table, by peer
+ * @hashed: @id_node and @peer_node are hashed (and hold a reference)
+ * @local_id: our connection identifier
+ * @peer_id: the peer's connection identifier
+ * @peer_mac: the peer node
+ * @ifindex: the device of the connection; 0 while connect() has not
+ *	heard from the peer and the device is not known yet
+ * @rport: the peer's port
+ * @mss: most payload bytes we put in one frame
+ * @mru: most payload bytes we take in one frame (told to the peer)
+ * @msgmode: SOCK_SEQPACKET connection
+ * @accept_pending: child: ACCEPT sent, nothing heard from the peer since
+ * @release_queued: our RELEASE is in the write queue
+ * @release_acked: our RELEASE has been acknowledged
+ * @peer_released: the peer's RELEASE has been received in order
+ * @in_recovery: fast recovery until @high_seq is acknowledged
+ * @dupacks: duplicate acknowledgements in a row
+ * @retries: retransmission time-outs without an answer
+ * @backoff: retransmission time-out doublings in force
+ * @connect_deadline: connect(): when to give up (jiffies)
+ * @snd_una: first unacknowledged sequence number
+ * @snd_nxt: next sequence number to send for the first time
+ * @write_seq: sequence number of the next byte sendmsg() queues
+ * @snd_right: the peer's window right edge
+ * @send_head: first frame of the write queue not sent yet, or NULL
+ * @cwnd: congestion window, bytes
+ * @ssthresh: slow-start threshold, bytes
+ * @high_seq: @snd_nxt when recovery started
+ * @rtt: round-trip time estimate and retransmission time-out
+ * @peer_mru: most payload bytes the peer takes in one frame
+ * @orphan_deadline: closed socket: when to stop waiting for the peer
+ * @ts_recent: the peer's latest timestamp, to echo
+ * @rcv_nxt: next sequence number expected
+ * @rcv_right: the window right edge we advertised
+ * @ack_pending: frames received since we last acknowledged
+ * @ofo_queue: frames received out of order, by sequence number
+ * @xsnd_una: first unacknowledged expedited TSDU number
+ * @xsnd_nxt: next expedited TSDU number to assign
+ * @xrcv_nxt: next expedited TSDU number expected
+ * @xwrite_queue: expedited TSDUs not acknowledged yet
+ * @xrecv_queue: expedited TSDUs received, not read yet
+ * @rto_timer: retransmission, connect and probe timer
+ * @delack_timer: delayed acknowledgement timer
+ * @st: counters
  */
 struct tdi_sock {
 	struct sock		sk;
 	struct tdi_addr		*addr;
 	int			state;
 	struct hlist_node	list;
+	int			reason;
+
+	int			backlog;
+	struct list_head	listen_node;
+	struct list_head	accept_queue;
+	struct list_head	accept_node;
+
+	struct hlist_node	id_node;
+	struct hlist_node	peer_node;
+	bool			hashed;
+	u32			local_id;
+	u32			peer_id;
+	u8			peer_mac[ETH_ALEN];
+	int			ifindex;
+	u16			rport;
+	u16			mss;
+	u16			mru;
+	u8			msgmode:1,
+				accept_pending:1,
+				release_queued:1,
+				release_acked:1,
+				peer_released:1,
+				in_recovery:1;
+	u8			dupacks;
+	u8			retries;
+	u8			backoff;
+	unsigned long		connect_deadline;
+
+	u32			snd_una;
+	u32			snd_nxt;
+	u32			write_seq;
+	u32			snd_right;
+	struct sk_buff		*send_head;
+	u32			cwnd;
+	u32			ssthresh;
+	u32			high_seq;
+	struct tdi_rtt		rtt;
+	u16			peer_mru;
+	unsigned long		orphan_deadline;
+	u32			ts_recent;
+
+	u32			rcv_nxt;
+	u32			rcv_right;
+	u32			ack_pending;
+	struct sk_buff_head	ofo_queue;
+
+	u16			xsnd_una;
+	u16			xsnd_nxt;
+	u16			xrcv_nxt;
+	struct sk_buff_head	xwrite_queue;
+	struct sk_buff_head	xrecv_queue;
+
+	struct timer_list	rto_timer;
+	struct timer_list	delack_timer;
+	struct tdi_conn_stats	st;
 };
 
 static inline struct tdi_sock *tdi_sk(const struct sock *sk)
@@ -100,10 +304,82 @@ static inline struct tdi_sock *tdi_sk(const struct sock *sk)
 	return container_of(sk, struct tdi_sock, sk);
 }
 
+/**
+ * struct tdi_skb_cb - what tdi keeps in skb->cb
+ * @seq: first sequence number of the frame or received segment
+ * @end_seq: sequence number after it (payload, plus one for EOR or RELEASE)
+ * @flags: TDI_F_EOR, and TDI_CB_* below
+ * @type: frame type of a queued frame
+ * @sacked: the peer reported it received (SACK)
+ * @lost: marked for retransmission
+ * @retrans: retransmitted at least once
+ * @xseq: expedited TSDU number
+ * @off: receive queues: bytes already read
+ * @csum: payload checksum, for headers built at each transmission
+ * @tx_us: time of the last transmission
+ */
+struct tdi_skb_cb {
+	u32	seq;
+	u32	end_seq;
+	u16	flags;
+	u8	type;
+	u8	sacked:1,
+		lost:1,
+		retrans:1;
+	u16	xseq;
+	u32	off;
+	__wsum	csum;
+	u32	tx_us;
+};
+
+#define TDI_CB_RELEASE	0x8000	/* the segment is the peer's RELEASE */
+
+#define TDI_SKB_CB(skb)	((struct tdi_skb_cb *)&((skb)->cb[0]))
+
+/* A received frame's parsed header rides in skb->cb until it is queued. */
+#define TDI_FRAME_CB(skb) ((struct tdi_frame *)&((skb)->cb[0]))
+
+/**
+ * struct tdi_xmit_cb - where a frame on an xmit queue goes
+ * @ifindex: the device, or 0 for every usable device (CONNECT only)
+ * @dst: the destination node
+ */
+struct tdi_xmit_cb {
+	int	ifindex;
+	u8	dst[ETH_ALEN];
+};
+
+#define TDI_XMIT_CB(skb) ((struct tdi_xmit_cb *)&((skb)->cb[0]))
+
+static inline void tdi_stat_inc(struct tdi_net *tn, int item)
+{
+	this_cpu_inc(tn->stats->v[item]);
+}
+
+static inline void tdi_stat_add(struct tdi_net *tn, int item, unsigned long n)
+{
+	this_cpu_add(tn->stats->v[item], n);
+}
+
+static inline u32 tdi_now_us(void)
+{
+	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
+}
+
 /* af_tdi.c */
 extern unsigned int tdi_net_id;
 struct tdi_net *tdi_pernet(const struct net *net);
 int tdi_set_state(struct tdi_sock *ts, int state);
+bool tdi_state_allowed(int old, int state);
+struct sock *tdi_sk_alloc(struct net *net, struct socket *sock, int type,
+			  gfp_t gfp, int kern);
+void tdi_link_sock(struct tdi_sock *ts);
+
+/* socket.c */
+extern const struct proto_ops tdi_dgram_ops;
+extern const struct proto_ops tdi_stream_ops;
+extern const struct proto_ops tdi_seqpacket_ops;
+int tdi_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 
 /* addr.c */
 int tdi_sockaddr_check(const struct sockaddr_tdi *sa, int len);
@@ -119,6 +395,70 @@ void tdi_addr_get(struct tdi_addr *a);
 void tdi_addr_put(struct tdi_addr *a);
 void tdi_addr_fill(const struct tdi_addr *a, struct sockaddr_tdi *sa);
 
+/* conn.c */
+void tdi_conn_init_sock(struct tdi_sock *ts);
+void tdi_conn_reset(struct tdi_sock *ts);
+int tdi_conn_hash(struct tdi_sock *ts);
+void tdi_conn_rehash_peer(struct tdi_sock *ts);
+bool tdi_conn_peer_known(struct tdi_net *tn, const u8 *mac, u32 peer_id);
+void tdi_conn_check_done(struct tdi_sock *ts);
+int tdi_conn_connect(struct tdi_sock *ts, const struct sockaddr_tdi *sa,
+		     long timeo, struct sk_buff_head *xmitq);
+void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
+		    struct sk_buff_head *xmitq);
+void tdi_listen_input(struct tdi_sock *lts, struct sk_buff *skb,
+		      struct sk_buff_head *xmitq);
+int tdi_conn_queue_data(struct tdi_sock *ts, struct msghdr *msg, int len,
+			bool eor);
+int tdi_conn_queue_xdata(struct tdi_sock *ts, struct msghdr *msg, int len);
+
+/* output.c */
+int tdi_send_setup(struct tdi_sock *ts, u8 type, u8 reason, const void *data,
+		   u8 datalen, struct sk_buff_head *xmitq);
+void tdi_send_ack(struct tdi_sock *ts, u16 flags, struct sk_buff_head *xmitq);
+void tdi_conn_arm_rto(struct tdi_sock *ts);
+void tdi_conn_rearm_rto(struct tdi_sock *ts);
+void tdi_conn_retransmit_head(struct tdi_sock *ts, struct sk_buff_head *xmitq);
+void tdi_conn_push(struct tdi_sock *ts, struct sk_buff_head *xmitq);
+u32 tdi_conn_rcv_wnd(const struct tdi_sock *ts);
+
+/* conn.c */
+void tdi_conn_release(struct tdi_sock *ts, struct sk_buff_head *xmitq);
+void tdi_conn_abort(struct tdi_sock *ts, int reason,
+		    struct sk_buff_head *xmitq);
+void tdi_conn_done(struct tdi_sock *ts, int err, int reason);
+void tdi_conn_rcv_consumed(struct tdi_sock *ts, struct sk_buff_head *xmitq);
+void tdi_conn_stop_timers(struct tdi_sock *ts);
+void tdi_conn_purge(struct tdi_sock *ts);
+struct tdi_sock *tdi_conn_lookup(struct tdi_net *tn, u32 local_id);
+void tdi_conn_dev_event(struct net *net, int ifindex, bool down,
+			unsigned int mtu);
+void tdi_fill_info(struct tdi_sock *ts, struct tdi_info *info);
+
+/* rtt.c */
+void tdi_rtt_init(struct tdi_rtt *rtt, u32 initial_us);
+void tdi_rtt_sample(struct tdi_rtt *rtt, u32 sample_us, u32 min_us,
+		    u32 max_us);
+u32 tdi_rto_backed_off(u32 rto_us, u8 backoff, u32 max_us);
+
+/* reasm.c */
+bool tdi_ofo_insert(struct sk_buff_head *q, struct sk_buff *skb);
+struct sk_buff *tdi_ofo_pull(struct sk_buff_head *q, u32 rcv_nxt);
+int tdi_ofo_sack(struct sk_buff_head *q, struct tdi_sack *blocks, int max);
+bool tdi_seg_trim_front(struct sk_buff *skb, u32 rcv_nxt);
+
+/* dev.c */
+int tdi_dev_init(void);
+void tdi_dev_exit(void);
+void tdi_xmit_flush(struct net *net, struct sk_buff_head *xmitq);
+void tdi_xmit_enqueue(struct sk_buff_head *xmitq, struct sk_buff *skb,
+		      int ifindex, const u8 *dst);
+int tdi_dev_mtu(struct net *net, int ifindex);
+int tdi_dev_route(struct net *net, u8 *node, int ifindex, int *mtu);
+struct sk_buff *tdi_alloc_frame(unsigned int payload, gfp_t gfp);
+void tdi_reply(struct net *net, struct sk_buff *skb, u8 type, u8 reason,
+	       struct sk_buff_head *xmitq);
+
 /* sysctl.c */
 int tdi_sysctl_init(struct net *net, struct tdi_net *tn);
 void tdi_sysctl_exit(struct tdi_net *tn);
@@ -126,5 +466,6 @@ void tdi_sysctl_exit(struct tdi_net *tn);
 /* proc.c */
 int tdi_proc_init(struct net *net);
 void tdi_proc_exit(struct net *net);
+const char *tdi_state_name(int state);
 
 #endif /* _NET_TDI_TDI_H */

@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tdi input: what a connection or a listener does with a received frame.
+ *
+ * Called with the socket lock held (bh_lock_sock() in the receive path,
+ * or lock ownership when the frame comes from the socket backlog); frames
+ * to send in answer are appended to @xmitq.  The frame's parsed header is
+ * in TDI_FRAME_CB(skb); this file consumes the skb in every case.
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/random.h>
+#include <linux/skbuff.h>
+
+#include "tdi.h"
+
+static struct tdi_net *tdi_tn(struct tdi_sock *ts)
+{
+	return tdi_pernet(sock_net(&ts->sk));
+}
+
+static void tdi_drop(struct tdi_sock *ts, struct sk_buff *skb,
+		     enum tdi_drop why)
+{
+	tdi_stat_inc(tdi_tn(ts), TDI_STAT_DROP_BASE + why);
+	kfree_skb(skb);
+}
+
+static void tdi_wake_pri(struct sock *sk)
+{
+	struct socket_wq *wq;
+
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, EPOLLPRI | EPOLLRDBAND);
+	rcu_read_unlock();
+	sk_send_sigurg(sk);
+}
+
+/* Acknowledge at once, or soon: every second frame, or after delack_ms. */
+static void tdi_schedule_ack(struct tdi_sock *ts, bool now,
+			     struct sk_buff_head *xmitq)
+{
+	struct tdi_net *tn = tdi_tn(ts);
+
+	if (now || ++ts->ack_pending >= 2) {
+		tdi_send_ack(ts, 0, xmitq);
+		return;
+	}
+	if (!timer_pending(&ts->delack_timer))
+		sk_reset_timer(&ts->sk, &ts->delack_timer, jiffies +
+			       max(msecs_to_jiffies(tn->sysctl.delack_ms),
+				   1UL));
+}
+
+/* Mark frames the peer reported received out of order. */
+static void tdi_sack_rcv(struct tdi_sock *ts, const struct sk_buff *skb)
+{
+	const struct tdi_sack *blocks = (const struct tdi_sack *)skb->data;
+	int n = skb->len / sizeof(*blocks), i;
+	struct sk_buff *q;
+
+	if (!pskb_may_pull((struct sk_buff *)skb, skb->len))
+		return;
+	for (i = 0; i < n; i++) {
+		u32 start = ntohl(blocks[i].start), end = ntohl(blocks[i].end);
+
+		if (!tdi_seq_before(start, end) ||
+		    tdi_seq_before(start, ts->snd_una) ||
+		    tdi_seq_after(end, ts->snd_nxt))
+			continue;
+		skb_queue_walk(&ts->sk.sk_write_queue, q) {
+			struct tdi_skb_cb *cb = TDI_SKB_CB(q);
+
+			if (q == ts->send_head ||
+			    !tdi_seq_before(cb->seq, end))
+				break;
+			if (!tdi_seq_before(cb->seq, start) &&
+			    tdi_seq_leq(cb->end_seq, end))
+				cb->sacked = 1;
+		}
+	}
+}
+
+/*
+ * RFC 6675 IsLost(), simplified: an unreported frame with at least three
+ * frames' worth of reported bytes above it is lost.  Returns whether any
+ * frame was newly marked.
+ */
+static bool tdi_mark_lost(struct tdi_sock *ts)
+{
+	u32 above = 0, thresh = TDI_DUPACK_THRESH * ts->mss;
+	struct sk_buff *skb, *last;
+	bool marked = false;
+
+	last = ts->send_head ? ts->send_head->prev :
+			       skb_peek_tail(&ts->sk.sk_write_queue);
+	for (skb = last; skb && skb != (struct sk_buff *)&ts->sk.sk_write_queue;
+	     skb = skb->prev) {
+		struct tdi_skb_cb *cb = TDI_SKB_CB(skb);
+
+		if (cb->sacked) {
+			above += cb->end_seq - cb->seq;
+			continue;
+		}
+		if (above >= thresh && !cb->lost) {
+			cb->lost = 1;
+			marked = true;
+		}
+	}
+	return marked;
+}
+
+static void tdi_enter_recovery(struct tdi_sock *ts)
+{
+	u32 flight = ts->snd_nxt - ts->snd_una;
+	struct sk_buff *head = skb_peek(&ts->sk.sk_write_queue);
+
+	ts->ssthresh = max(flight / 2, 2U * ts->mss);
+	ts->cwnd = ts->ssthresh;
+	ts->high_seq = ts->snd_nxt;
+	ts->in_recovery = 1;
+	if (head && head != ts->send_head && !TDI_SKB_CB(head)->sacked)
+		TDI_SKB_CB(head)->lost = 1;
+}
+
+static void tdi_cwnd_grow(struct tdi_sock *ts, u32 acked)
+{
+	if (ts->cwnd < ts->ssthresh)
+		ts->cwnd += min(acked, 2U * ts->mss);
+	else
+		ts->cwnd += max_t(u32, (u64)ts->mss * ts->mss / ts->cwnd, 1);
+	ts->cwnd = min_t(u32, ts->cwnd, 64U << 20);
+}
+
+/* Free what the peer acknowledged; return the bytes newly acknowledged. */
+static u32 tdi_clean_acked(struct tdi_sock *ts, u32 ack)
+{
+	struct sock *sk = &ts->sk;
+	struct sk_buff *skb;
+	u32 acked = ack - ts->snd_una;
+
+	while ((skb = skb_peek(&sk->sk_write_queue)) && skb != ts->send_head) {
+		struct tdi_skb_cb *cb = TDI_SKB_CB(skb);
+
+		if (tdi_seq_after(cb->end_seq, ack))
+			break;
+		if (cb->type == TDI_T_RELEASE)
+			ts->release_acked = 1;
+		__skb_unlink(skb, &sk->sk_write_queue);
+		sk->sk_wmem_queued -= skb->truesize;
+		consume_skb(skb);
+	}
+	ts->snd_una = ack;
+	return acked;
+}
+
+static void tdi_xack_rcv(struct tdi_sock *ts, u16 xack)
+{
+	struct sk_buff *skb;
+	bool freed = false;
+
+	while (tdi_xseq_before(ts->xsnd_una, xack) &&
+	       !tdi_xseq_before(ts->xsnd_nxt, xack) &&
+	       (skb = __skb_dequeue(&ts->xwrite_queue))) {
+		ts->sk.sk_wmem_queued -= skb->truesize;
+		consume_skb(skb);
+		ts->xsnd_una++;
+		freed = true;
+	}
+	if (freed)
+		ts->sk.sk_write_space(&ts->sk);
+}
+
+/* Process the acknowledgement, window and SACK of a frame. */
+static void tdi_ack_rcv(struct tdi_sock *ts, const struct tdi_frame *fr,
+			const struct sk_buff *skb)
+{
+	struct tdi_net *tn = tdi_tn(ts);
+	struct sock *sk = &ts->sk;
+	u32 ack = fr->ack;
+	bool progress = false;
+
+	if (tdi_seq_after(ack, ts->snd_nxt))
+		return;
+	if (!tdi_seq_before(ack, ts->snd_una))
+		ts->snd_right = tdi_seq_max(ts->snd_right, ack + fr->wnd);
+	if (fr->type == TDI_T_ACK && (fr->flags & TDI_F_SACK))
+		tdi_sack_rcv(ts, skb);
+
+	if (tdi_seq_after(ack, ts->snd_una)) {
+		u32 acked;
+
+		if (fr->tsecr) {
+			u32 sample = tdi_now_us() - fr->tsecr;
+
+			if (sample < 60 * USEC_PER_SEC)
+				tdi_rtt_sample(&ts->rtt, sample,
+					       tn->sysctl.rto_min_ms * USEC_PER_MSEC,
+					       tn->sysctl.rto_max_ms * USEC_PER_MSEC);
+		}
+		acked = tdi_clean_acked(ts, ack);
+		ts->dupacks = 0;
+		ts->backoff = 0;
+		if (ts->in_recovery) {
+			if (!tdi_seq_before(ack, ts->high_seq)) {
+				ts->in_recovery = 0;
+				ts->cwnd = ts->ssthresh;
+			} else {
+				struct sk_buff *head =
+					skb_peek(&sk->sk_write_queue);
+
+				/* partial ACK: the new head is lost too */
+				if (head && head != ts->send_head &&
+				    !TDI_SKB_CB(head)->sacked)
+					TDI_SKB_CB(head)->lost = 1;
+			}
+		} else {
+			tdi_cwnd_grow(ts, acked);
+		}
+		progress = true;
+	} else if (ack == ts->snd_una && ts->snd_una != ts->snd_nxt &&
+		   fr->type == TDI_T_ACK && !ts->in_recovery) {
+		if (++ts->dupacks >= TDI_DUPACK_THRESH)
+			tdi_enter_recovery(ts);
+	}
+
+	if (ts->snd_una != ts->snd_nxt && tdi_mark_lost(ts) &&
+	    !ts->in_recovery)
+		tdi_enter_recovery(ts);
+
+	tdi_xack_rcv(ts, fr->xack);
+
+	if (progress) {
+		if (ts->snd_una == ts->snd_nxt &&
+		    skb_queue_empty(&ts->xwrite_queue))
+			sk_stop_timer(sk, &ts->rto_timer);
+		else
+			tdi_conn_rearm_rto(ts);
+		sk->sk_write_space(sk);
+	}
+}
+
+/* The peer's RELEASE came in order: EOF for our reader. */
+static void tdi_peer_released(struct tdi_sock *ts)
+{
+	struct sock *sk = &ts->sk;
+
+	ts->peer_released = 1;
+	WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+	if (ts->state == TDI_STATE_CONNECTED)
+		tdi_set_state(ts, TDI_STATE_RELEASE_RECEIVED);
+	else if (ts->state == TDI_STATE_RELEASE_SENT)
+		tdi_set_state(ts, TDI_STATE_CLOSING);
+	sk->sk_state_change(sk);
+}
+
+/* Put an in-order segment on the receive queue (or act on its RELEASE). */
+static void tdi_rcv_in_order(struct tdi_sock *ts, struct sk_buff *skb)
+{
+	struct tdi_skb_cb *cb = TDI_SKB_CB(skb);
+	struct sock *sk = &ts->sk;
+
+	ts->rcv_nxt = cb->end_seq;
+	if (cb->flags & TDI_CB_RELEASE) {
+		consume_skb(skb);
+		tdi_peer_released(ts);
+		return;
+	}
+	ts->st.bytes_received += skb->len;
+	if (sk->sk_shutdown & RCV_SHUTDOWN && !ts->peer_released) {
+		/* SHUT_RD: read nothing more, but acknowledge it */
+		consume_skb(skb);
+		return;
+	}
+	__skb_queue_tail(&sk->sk_receive_queue, skb);
+}
+
+static void tdi_data_rcv(struct tdi_sock *ts, struct sk_buff *skb,
+			 const struct tdi_frame *fr,
+			 struct sk_buff_head *xmitq)
+{
+	struct tdi_net *tn = tdi_tn(ts);
+	struct sock *sk = &ts->sk;
+	struct tdi_skb_cb *cb;
+	bool release = fr->type == TDI_T_RELEASE;
+	bool marker = release || (fr->flags & TDI_F_EOR);
+	u32 seq = fr->seq, end = fr->seq + fr->len + marker;
+	bool had_ofo;
+
+	if (tdi_seq_leq(end, ts->rcv_nxt)) {
+		ts->st.frames_duplicate++;
+		tdi_stat_inc(tn, TDI_STAT_DUPLICATES);
+		kfree_skb(skb);
+		tdi_send_ack(ts, 0, xmitq);
+		return;
+	}
+	if (!tdi_seq_before(seq, ts->rcv_right) && fr->len) {
+		tdi_drop(ts, skb, TDI_DROP_WINDOW);
+		tdi_send_ack(ts, 0, xmitq);
+		return;
+	}
+	if (sock_flag(sk, SOCK_DEAD) && fr->len) {
+		/* closed: nobody will read this */
+		kfree_skb(skb);
+		tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);
+		return;
+	}
+	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
+	    READ_ONCE(sk->sk_rcvbuf) && fr->len) {
+		tdi_drop(ts, skb, TDI_DROP_RCVBUF);
+		tdi_send_ack(ts, 0, xmitq);
+		return;
+	}
+
+	cb = TDI_SKB_CB(skb);
+	memset(cb, 0, sizeof(*cb));
+	cb->seq = seq;
+	cb->end_seq = end;
+	cb->flags = (fr->flags & TDI_F_EOR) | (release ? TDI_CB_RELEASE : 0);
+	skb_set_owner_r(skb, sk);
+
+	if (tdi_seq_after(seq, ts->rcv_nxt)) {
+		tdi_stat_inc(tn, TDI_STAT_OUT_OF_ORDER);
+		if (!tdi_ofo_insert(&ts->ofo_queue, skb)) {
+			ts->st.frames_duplicate++;
+			tdi_stat_inc(tn, TDI_STAT_DUPLICATES);
+			kfree_skb(skb);
+		}
+		tdi_send_ack(ts, 0, xmitq);
+		return;
+	}
+
+	if (!tdi_seg_trim_front(skb, ts->rcv_nxt)) {
+		tdi_drop(ts, skb, TDI_DROP_NOMEM);
+		return;
+	}
+	had_ofo = !skb_queue_empty(&ts->ofo_queue);
+	tdi_rcv_in_order(ts, skb);
+	while ((skb = tdi_ofo_pull(&ts->ofo_queue, ts->rcv_nxt)))
+		tdi_rcv_in_order(ts, skb);
+
+	tdi_schedule_ack(ts, had_ofo || release ||
+			 (fr->flags & TDI_F_ACKNOW), xmitq);
+	if (!skb_queue_empty(&sk->sk_receive_queue))
+		sk->sk_data_ready(sk);
+}
+
+static void tdi_xdata_rcv(struct tdi_sock *ts, struct sk_buff *skb,
+			  const struct tdi_frame *fr,
+			  struct sk_buff_head *xmitq)
+{
+	struct sock *sk = &ts->sk;
+	struct tdi_skb_cb *cb;
+
+	if (fr->xseq != ts->xrcv_nxt) {
+		if (tdi_xseq_before(fr->xseq, ts->xrcv_nxt)) {
+			ts->st.frames_duplicate++;
+			tdi_stat_inc(tdi_tn(ts), TDI_STAT_DUPLICATES);
+			kfree_skb(skb);
+		} else {
+			tdi_drop(ts, skb, TDI_DROP_WINDOW);
+		}
+		tdi_send_ack(ts, 0, xmitq);
+		return;
+	}
+	if (skb_queue_len(&ts->xrecv_queue) >= 4 * TDI_XWND ||
+	    sock_flag(sk, SOCK_DEAD)) {
+		tdi_drop(ts, skb, TDI_DROP_RCVBUF);
+		return;
+	}
+	cb = TDI_SKB_CB(skb);
+	memset(cb, 0, sizeof(*cb));
+	skb_set_owner_r(skb, sk);
+	__skb_queue_tail(&ts->xrecv_queue, skb);
+	ts->xrcv_nxt++;
+	ts->st.expedited_received++;
+	tdi_send_ack(ts, 0, xmitq);
+	tdi_wake_pri(sk);
+}
+
+static void tdi_reset_rcv(struct tdi_sock *ts, const struct tdi_frame *fr)
+{
+	tdi_stat_inc(tdi_tn(ts), TDI_STAT_RESETS_IN);
+	/* the peer had already finished its side of a release we started */
+	if (fr->reason == TDI_REASON_RELEASE &&
+	    (ts->state == TDI_STATE_RELEASE_SENT ||
+	     ts->state == TDI_STATE_CLOSING) &&
+	    ts->snd_una == ts->write_seq) {
+		tdi_conn_done(ts, 0, TDI_REASON_RELEASE);
+		return;
+	}
+	tdi_conn_done(ts, ECONNRESET, fr->reason == TDI_REASON_RELEASE ?
+		      TDI_REASON_ABORT : fr->reason);
+}
+
+/* CONNECTING: the answer to our offer. */
+static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
+			       const struct tdi_frame *fr,
+			       struct sk_buff_head *xmitq)
+{
+	struct net *net = sock_net(&ts->sk);
+	int mtu;
+
+	if (fr->sport != ts->rport) {
+		tdi_drop(ts, skb, TDI_DROP_IDS);
+		return;
+	}
+	switch (fr->type) {
+	case TDI_T_ACCEPT:
+		mtu = tdi_dev_mtu(net, skb->skb_iif);
+		if (mtu < TDI_MIN_MTU ||
+		    (ts->ifindex && ts->ifindex != skb->skb_iif)) {
+			tdi_drop(ts, skb, TDI_DROP_NODEV);
+			return;
+		}
+		ts->ifindex = skb->skb_iif;
+		ts->peer_id = fr->src_id;
+		ts->peer_mru = fr->mru;
+		ts->mss = min_t(u32, fr->mru, mtu - TDI_HDR_LEN);
+		ts->cwnd = TDI_INIT_CWND * ts->mss;
+		ts->rcv_nxt = fr->seq;
+		ts->rcv_right = fr->seq;
+		ts->snd_right = fr->ack + fr->wnd;
+		ts->ts_recent = fr->tsval;
+		ts->retries = 0;
+		ts->backoff = 0;
+		if (fr->tsecr)
+			tdi_rtt_sample(&ts->rtt, tdi_now_us() - fr->tsecr,
+				       tdi_pernet(net)->sysctl.rto_min_ms *
+				       USEC_PER_MSEC,
+				       tdi_pernet(net)->sysctl.rto_max_ms *
+				       USEC_PER_MSEC);
+		sk_stop_timer(&ts->sk, &ts->rto_timer);
+		tdi_conn_rehash_peer(ts);
+		tdi_set_state(ts, TDI_STATE_CONNECTED);
+		ts->st.frames_received++;
+		tdi_send_ack(ts, 0, xmitq);
+		consume_skb(skb);
+		ts->sk.sk_state_change(&ts->sk);
+		tdi_conn_push(ts, xmitq);
+		return;
+	case TDI_T_REFUSE:
+		consume_skb(skb);
+		tdi_conn_done(ts, ECONNREFUSED, fr->reason ?: TDI_REASON_REFUSED);
+		return;
+	case TDI_T_RESET:
+		consume_skb(skb);
+		tdi_stat_inc(tdi_tn(ts), TDI_STAT_RESETS_IN);
+		tdi_conn_done(ts, ECONNREFUSED, fr->reason ?: TDI_REASON_ABORT);
+		return;
+	case TDI_T_HOLD:
+		/* the offer waits for the peer's decision: wait with it */
+		ts->connect_deadline = max(ts->connect_deadline,
+					   jiffies + msecs_to_jiffies(
+					   tdi_pernet(net)->sysctl.connect_timeout_ms));
+		consume_skb(skb);
+		return;
+	}
+	tdi_drop(ts, skb, TDI_DROP_STATE);
+}
+
+/**
+ * tdi_conn_input() - a frame for a connection endpoint
+ * @ts: the endpoint the frame's dst_id named
+ * @skb: the frame, payload at skb->data, header in TDI_FRAME_CB(skb)
+ * @xmitq: where answers go
+ */
+void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
+		    struct sk_buff_head *xmitq)
+{
+	struct tdi_frame fr = *TDI_FRAME_CB(skb);
+
+	if (!ts->hashed || fr.dst_id != ts->local_id ||
+	    !ether_addr_equal(eth_hdr(skb)->h_source, ts->peer_mac)) {
+		tdi_drop(ts, skb, TDI_DROP_NOCONN);
+		return;
+	}
+	if (ts->state == TDI_STATE_CONNECTING) {
+		tdi_connecting_rcv(ts, skb, &fr, xmitq);
+		return;
+	}
+	if (fr.src_id != ts->peer_id || fr.sport != ts->rport ||
+	    skb->skb_iif != ts->ifindex) {
+		tdi_drop(ts, skb, TDI_DROP_IDS);
+		return;
+	}
+	if (fr.type == TDI_T_RESET) {
+		consume_skb(skb);
+		tdi_reset_rcv(ts, &fr);
+		return;
+	}
+	if (fr.type != TDI_T_DATA && fr.type != TDI_T_ACK &&
+	    fr.type != TDI_T_XDATA && fr.type != TDI_T_RELEASE &&
+	    fr.type != TDI_T_ACCEPT) {
+		tdi_drop(ts, skb, TDI_DROP_STATE);
+		return;
+	}
+
+	ts->st.frames_received++;
+	ts->accept_pending = 0;
+	ts->retries = 0;
+	if (tdi_seq_leq(fr.seq, ts->rcv_nxt))
+		ts->ts_recent = fr.tsval;
+	tdi_ack_rcv(ts, &fr, skb);
+
+	switch (fr.type) {
+	case TDI_T_DATA:
+	case TDI_T_RELEASE:
+		tdi_data_rcv(ts, skb, &fr, xmitq);
+		break;
+	case TDI_T_XDATA:
+		tdi_xdata_rcv(ts, skb, &fr, xmitq);
+		break;
+	case TDI_T_ACCEPT:
+		/* our acknowledgement of it was lost */
+		consume_skb(skb);
+		tdi_send_ack(ts, 0, xmitq);
+		break;
+	default:
+		if (fr.flags & TDI_F_ACKNOW)
+			tdi_send_ack(ts, 0, xmitq);
+		consume_skb(skb);
+	}
+	tdi_conn_check_done(ts);
+	tdi_conn_push(ts, xmitq);
+}
+
+static struct tdi_sock *tdi_child_create(struct tdi_sock *lts,
+					 struct sk_buff *skb,
+					 const struct tdi_frame *fr, int mtu)
+{
+	struct tdi_net *tn = tdi_tn(lts);
+	struct tdi_sock *ts;
+	struct sock *sk;
+
+	sk = tdi_sk_alloc(sock_net(&lts->sk), NULL, lts->sk.sk_type,
+			  GFP_ATOMIC, 0);
+	if (!sk)
+		return NULL;
+	ts = tdi_sk(sk);
+	sk->sk_rcvbuf = READ_ONCE(lts->sk.sk_rcvbuf);
+	sk->sk_sndbuf = READ_ONCE(lts->sk.sk_sndbuf);
+	sk->sk_uid = lts->sk.sk_uid;
+	tdi_addr_get(lts->addr);
+	ts->addr = lts->addr;
+	ts->state = TDI_STATE_BOUND;
+
+	tdi_conn_reset(ts);
+	ether_addr_copy(ts->peer_mac, eth_hdr(skb)->h_source);
+	ts->ifindex = skb->skb_iif;
+	ts->rport = fr->sport;
+	ts->peer_id = fr->src_id;
+	ts->peer_mru = fr->mru;
+	ts->mru = mtu - TDI_HDR_LEN;
+	ts->mss = min_t(u32, fr->mru, ts->mru);
+	ts->cwnd = TDI_INIT_CWND * ts->mss;
+	ts->rcv_nxt = fr->seq;
+	ts->rcv_right = fr->seq;
+	ts->snd_una = get_random_u32();
+	ts->snd_nxt = ts->snd_una;
+	ts->write_seq = ts->snd_una;
+	ts->snd_right = ts->snd_una + fr->wnd;
+	ts->ts_recent = fr->tsval;
+	ts->accept_pending = 1;
+	tdi_rtt_init(&ts->rtt, tn->sysctl.rto_initial_ms * USEC_PER_MSEC);
+	tdi_set_state(ts, TDI_STATE_CONNECTED);
+	return ts;
+}
+
+/**
+ * tdi_listen_input() - a CONNECT for a listening endpoint
+ * @lts: the listener
+ * @skb: the CONNECT, payload at skb->data, header in TDI_FRAME_CB(skb)
+ * @xmitq: where answers go
+ *
+ * A new offer becomes a connected child on the listener's accept queue,
+ * answered with ACCEPT; a repeated CONNECT of a known offer is dropped
+ * (the child repeats its ACCEPT on its own timer); a full backlog is
+ * refused with TDI_REASON_INSUFFICIENT_RESOURCES.
+ */
+void tdi_listen_input(struct tdi_sock *lts, struct sk_buff *skb,
+		      struct sk_buff_head *xmitq)
+{
+	struct tdi_frame fr = *TDI_FRAME_CB(skb);
+	struct net *net = sock_net(&lts->sk);
+	struct tdi_net *tn = tdi_tn(lts);
+	struct tdi_sock *ts;
+	int mtu;
+
+	if (lts->state != TDI_STATE_LISTENING) {
+		tdi_reply(net, skb, TDI_T_REFUSE, TDI_REASON_NO_LISTENER, xmitq);
+		kfree_skb(skb);
+		return;
+	}
+	if (tdi_conn_peer_known(tn, eth_hdr(skb)->h_source, fr.src_id)) {
+		tdi_stat_inc(tn, TDI_STAT_DUPLICATES);
+		consume_skb(skb);
+		return;
+	}
+	if (sk_acceptq_is_full(&lts->sk)) {
+		tdi_reply(net, skb, TDI_T_REFUSE,
+			  TDI_REASON_INSUFFICIENT_RESOURCES, xmitq);
+		kfree_skb(skb);
+		return;
+	}
+	mtu = tdi_dev_mtu(net, skb->skb_iif);
+	ts = mtu >= TDI_MIN_MTU ? tdi_child_create(lts, skb, &fr, mtu) : NULL;
+	if (!ts) {
+		tdi_reply(net, skb, TDI_T_REFUSE,
+			  TDI_REASON_INSUFFICIENT_RESOURCES, xmitq);
+		kfree_skb(skb);
+		return;
+	}
+	if (tdi_send_setup(ts, TDI_T_ACCEPT, 0, NULL, 0, xmitq) ||
+	    tdi_conn_hash(ts)) {
+		tdi_conn_done(ts, ECONNABORTED, TDI_REASON_INSUFFICIENT_RESOURCES);
+		sock_put(&ts->sk);
+		tdi_reply(net, skb, TDI_T_REFUSE,
+			  TDI_REASON_INSUFFICIENT_RESOURCES, xmitq);
+		kfree_skb(skb);
+		return;
+	}
+	ts->st.frames_received++;
+	tdi_conn_arm_rto(ts);
+	tdi_link_sock(ts);
+	list_add_tail(&ts->accept_node, &lts->accept_queue);
+	sk_acceptq_added(&lts->sk);
+	tdi_stat_inc(tn, TDI_STAT_ACCEPTS);
+	consume_skb(skb);
+	lts->sk.sk_data_ready(&lts->sk);
+}

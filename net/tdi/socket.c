@@ -1,0 +1,975 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tdi socket operations: the proto_ops of address objects (SOCK_DGRAM)
+ * and connection endpoints (SOCK_STREAM, SOCK_SEQPACKET).
+ *
+ * Process context, socket lock owned.  Frames built here are collected on
+ * a local queue and sent once the socket's spinlock-protected state is
+ * settled; a process may send while it owns the socket lock (never under a
+ * spinlock).
+ */
+
+#include <linux/etherdevice.h>
+#include <linux/net.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/socket.h>
+#include <linux/uio.h>
+#include <net/checksum.h>
+#include <net/sock.h>
+
+#include "tdi.h"
+
+static bool tdi_connected(const struct tdi_sock *ts)
+{
+	switch (READ_ONCE(ts->state)) {
+	case TDI_STATE_CONNECTED:
+	case TDI_STATE_RELEASE_SENT:
+	case TDI_STATE_RELEASE_RECEIVED:
+	case TDI_STATE_CLOSING:
+		return true;
+	}
+	return false;
+}
+
+static bool tdi_may_send(const struct tdi_sock *ts)
+{
+	return ts->state == TDI_STATE_CONNECTED ||
+	       ts->state == TDI_STATE_RELEASE_RECEIVED;
+}
+
+static void tdi_flush(struct tdi_sock *ts, struct sk_buff_head *xmitq)
+{
+	tdi_xmit_flush(sock_net(&ts->sk), xmitq);
+}
+
+/* Give up listening: offers not yet accepted are aborted. */
+static void tdi_stop_listen(struct tdi_sock *ts, struct sk_buff_head *xmitq)
+{
+	struct tdi_addr *a = ts->addr;
+	struct tdi_sock *child;
+
+	spin_lock_bh(&a->lock);
+	list_del_init(&ts->listen_node);
+	spin_unlock_bh(&a->lock);
+	tdi_set_state(ts, TDI_STATE_BOUND);
+
+	while ((child = list_first_entry_or_null(&ts->accept_queue,
+						 struct tdi_sock,
+						 accept_node))) {
+		list_del_init(&child->accept_node);
+		sk_acceptq_removed(&ts->sk);
+		lock_sock_nested(&child->sk, SINGLE_DEPTH_NESTING);
+		tdi_conn_abort(child, TDI_REASON_ABORT, xmitq);
+		sock_set_flag(&child->sk, SOCK_DEAD);
+		release_sock(&child->sk);
+		sock_put(&child->sk);
+	}
+}
+
+static bool tdi_unread(struct tdi_sock *ts)
+{
+	return !skb_queue_empty(&ts->sk.sk_receive_queue) ||
+	       !skb_queue_empty(&ts->xrecv_queue);
+}
+
+/* close(): release in the background, or abort (SO_LINGER {1, 0}). */
+static void tdi_close_conn(struct tdi_sock *ts, struct sk_buff_head *xmitq)
+{
+	struct sock *sk = &ts->sk;
+	long timeo;
+
+	if ((sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) ||
+	    tdi_unread(ts)) {
+		tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);
+		return;
+	}
+	if (ts->state == TDI_STATE_CONNECTED ||
+	    ts->state == TDI_STATE_RELEASE_RECEIVED)
+		tdi_conn_release(ts, xmitq);
+	if (!sock_flag(sk, SOCK_LINGER))
+		return;
+
+	/* SO_LINGER {1, t}: wait up to t for the release, then abort */
+	tdi_flush(ts, xmitq);
+	timeo = sk->sk_lingertime;
+	while (ts->hashed && timeo && !signal_pending(current)) {
+		DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+		add_wait_queue(sk_sleep(sk), &wait);
+		sk_wait_event(sk, &timeo, !ts->hashed, &wait);
+		remove_wait_queue(sk_sleep(sk), &wait);
+	}
+	if (ts->hashed)
+		tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);
+}
+
+static int tdi_release(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct sk_buff_head xmitq;
+	struct tdi_sock *ts;
+
+	if (!sk)
+		return 0;
+	ts = tdi_sk(sk);
+	__skb_queue_head_init(&xmitq);
+
+	lock_sock(sk);
+	switch (ts->state) {
+	case TDI_STATE_LISTENING:
+		tdi_stop_listen(ts, &xmitq);
+		break;
+	case TDI_STATE_CONNECTING:
+		tdi_conn_abort(ts, TDI_REASON_ABORT, &xmitq);
+		break;
+	case TDI_STATE_CONNECTED:
+	case TDI_STATE_RELEASE_SENT:
+	case TDI_STATE_RELEASE_RECEIVED:
+	case TDI_STATE_CLOSING:
+		tdi_close_conn(ts, &xmitq);
+		break;
+	}
+	sock_orphan(sk);
+	if (ts->hashed)
+		tdi_conn_check_done(ts);
+	release_sock(sk);
+	tdi_flush(ts, &xmitq);
+
+	sock->sk = NULL;
+	sock_put(sk);
+	return 0;
+}
+
+static int tdi_bind(struct socket *sock, struct sockaddr *uaddr, int len)
+{
+	struct sockaddr_tdi *sa = (struct sockaddr_tdi *)uaddr;
+	struct sock *sk = sock->sk;
+	struct tdi_sock *ts = tdi_sk(sk);
+	struct tdi_addr *addr;
+	int err;
+
+	err = tdi_sockaddr_check(sa, len);
+	if (err)
+		return err;
+
+	lock_sock(sk);
+	if (ts->addr) {
+		err = -EINVAL;
+		goto out;
+	}
+	addr = tdi_addr_create(sock_net(sk), sa, &err);
+	if (!addr)
+		goto out;
+	err = tdi_set_state(ts, TDI_STATE_BOUND);
+	if (err) {
+		tdi_addr_put(addr);
+		goto out;
+	}
+	WRITE_ONCE(ts->addr, addr);
+out:
+	release_sock(sk);
+	return err;
+}
+
+/* connect() or listen() on an endpoint with no address: bind port 0. */
+static int tdi_autobind(struct tdi_sock *ts)
+{
+	struct sockaddr_tdi sa = { .stdi_family = AF_TDI };
+	struct tdi_addr *addr;
+	int err;
+
+	addr = tdi_addr_create(sock_net(&ts->sk), &sa, &err);
+	if (!addr)
+		return err;
+	WRITE_ONCE(ts->addr, addr);
+	return tdi_set_state(ts, TDI_STATE_BOUND);
+}
+
+static int tdi_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
+{
+	struct sockaddr_tdi *sa = (struct sockaddr_tdi *)uaddr;
+	struct sock *sk = sock->sk;
+	struct tdi_sock *ts = tdi_sk(sk);
+	int err = sizeof(*sa);
+
+	lock_sock(sk);
+	memset(sa, 0, sizeof(*sa));
+	sa->stdi_family = AF_TDI;
+	if (peer) {
+		if (tdi_connected(ts)) {
+			sa->stdi_port = htons(ts->rport);
+			sa->stdi_ifindex = ts->ifindex;
+			ether_addr_copy(sa->stdi_node, ts->peer_mac);
+		} else {
+			err = -ENOTCONN;
+		}
+	} else if (ts->addr) {
+		tdi_addr_fill(ts->addr, sa);
+	}
+	release_sock(sk);
+	return err;
+}
+
+static __poll_t tdi_poll(struct file *file, struct socket *sock,
+			 poll_table *wait)
+{
+	struct sock *sk = sock->sk;
+	struct tdi_sock *ts = tdi_sk(sk);
+	__poll_t mask = 0;
+	u8 shutdown;
+
+	sock_poll_wait(file, sock, wait);
+	if (READ_ONCE(sk->sk_err))
+		mask |= EPOLLERR;
+	shutdown = READ_ONCE(sk->sk_shutdown);
+	if (shutdown == SHUTDOWN_MASK)
+		mask |= EPOLLHUP;
+	if (shutdown & RCV_SHUTDOWN)
+		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+	if (READ_ONCE(ts->state) == TDI_STATE_LISTENING) {
+		if (READ_ONCE(sk->sk_ack_backlog))
+			mask |= EPOLLIN | EPOLLRDNORM;
+		return mask;
+	}
+	if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (!skb_queue_empty_lockless(&ts->xrecv_queue))
+		mask |= EPOLLPRI | EPOLLRDBAND;
+	if (READ_ONCE(ts->state) == TDI_STATE_CONNECTED ||
+	    READ_ONCE(ts->state) == TDI_STATE_RELEASE_RECEIVED) {
+		if (sk_stream_is_writeable(sk)) {
+			mask |= EPOLLOUT | EPOLLWRNORM;
+		} else {
+			sk_set_bit(SOCKWQ_ASYNC_NOSPACE, sk);
+			set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+			/* the race with sk_stream_write_space() */
+			smp_mb__after_atomic();
+			if (sk_stream_is_writeable(sk))
+				mask |= EPOLLOUT | EPOLLWRNORM;
+		}
+	}
+	return mask;
+}
+
+static int tdi_connect(struct socket *sock, struct sockaddr *uaddr,
+		       int len, int flags)
+{
+	struct sockaddr_tdi *sa = (struct sockaddr_tdi *)uaddr;
+	struct sock *sk = sock->sk;
+	struct tdi_sock *ts = tdi_sk(sk);
+	struct sk_buff_head xmitq;
+	long timeo, timeout_ms;
+	int err;
+
+	err = tdi_sockaddr_check(sa, len);
+	if (err)
+		return err;
+	if (!sa->stdi_port)
+		return -EINVAL;
+	__skb_queue_head_init(&xmitq);
+
+	lock_sock(sk);
+	switch (ts->state) {
+	case TDI_STATE_IDLE:
+		err = tdi_autobind(ts);
+		if (err)
+			goto out;
+		break;
+	case TDI_STATE_BOUND:
+		break;
+	case TDI_STATE_CONNECTING:
+		err = -EALREADY;
+		goto out;
+	case TDI_STATE_LISTENING:
+		err = -EINVAL;
+		goto out;
+	default:
+		err = -EISCONN;
+		goto out;
+	}
+	timeout_ms = sk->sk_sndtimeo != MAX_SCHEDULE_TIMEOUT ?
+		     jiffies_to_msecs(sk->sk_sndtimeo) :
+		     tdi_pernet(sock_net(sk))->sysctl.connect_timeout_ms;
+	err = tdi_conn_connect(ts, sa, timeout_ms, &xmitq);
+	tdi_flush(ts, &xmitq);
+	if (err)
+		goto out;
+	sock->state = SS_CONNECTING;
+	if (flags & O_NONBLOCK) {
+		err = -EINPROGRESS;
+		goto out;
+	}
+	timeo = MAX_SCHEDULE_TIMEOUT;
+	while (ts->state == TDI_STATE_CONNECTING) {
+		DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			goto out;
+		}
+		add_wait_queue(sk_sleep(sk), &wait);
+		sk_wait_event(sk, &timeo, ts->state != TDI_STATE_CONNECTING,
+			      &wait);
+		remove_wait_queue(sk_sleep(sk), &wait);
+	}
+	if (tdi_connected(ts)) {
+		sock->state = SS_CONNECTED;
+		err = 0;
+	} else {
+		sock->state = SS_UNCONNECTED;
+		err = sock_error(sk) ?: -ECONNREFUSED;
+	}
+out:
+	release_sock(sk);
+	return err;
+}
+
+static int tdi_listen(struct socket *sock, int backlog)
+{
+	struct sock *sk = sock->sk;
+	struct tdi_sock *ts = tdi_sk(sk);
+	int err = 0;
+
+	lock_sock(sk);
+	if (ts->state == TDI_STATE_IDLE) {
+		err = tdi_autobind(ts);
+		if (err)
+			goto out;
+	}
+	WRITE_ONCE(sk->sk_max_ack_backlog, clamp(backlog, 0, SOMAXCONN));
+	if (ts->state == TDI_STATE_LISTENING)
+		goto out;
+	if (ts->state != TDI_STATE_BOUND) {
+		err = -EINVAL;
+		goto out;
+	}
+	tdi_conn_reset(ts);
+	tdi_set_state(ts, TDI_STATE_LISTENING);
+	spin_lock_bh(&ts->addr->lock);
+	list_add_tail(&ts->listen_node, &ts->addr->listeners);
+	spin_unlock_bh(&ts->addr->lock);
+out:
+	release_sock(sk);
+	return err;
+}
+
+static int tdi_accept(struct socket *sock, struct socket *newsock, int flags,
+		      bool kern)
+{
+	struct sock *sk = sock->sk;
+	struct tdi_sock *ts = tdi_sk(sk), *child;
+	long timeo;
+	int err = 0;
+
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	while (ts->state == TDI_STATE_LISTENING &&
+	       list_empty(&ts->accept_queue)) {
+		DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+		if (!timeo) {
+			err = -EAGAIN;
+			goto out;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			goto out;
+		}
+		add_wait_queue(sk_sleep(sk), &wait);
+		sk_wait_event(sk, &timeo,
+			      ts->state != TDI_STATE_LISTENING ||
+			      !list_empty(&ts->accept_queue), &wait);
+		remove_wait_queue(sk_sleep(sk), &wait);
+	}
+	if (ts->state != TDI_STATE_LISTENING) {
+		err = -EINVAL;
+		goto out;
+	}
+	child = list_first_entry(&ts->accept_queue, struct tdi_sock,
+				 accept_node);
+	list_del_init(&child->accept_node);
+	sk_acceptq_removed(sk);
+	release_sock(sk);
+
+	lock_sock(&child->sk);
+	sock_graft(&child->sk, newsock);
+	newsock->state = tdi_connected(child) ? SS_CONNECTED : SS_UNCONNECTED;
+	release_sock(&child->sk);
+	return 0;
+out:
+	release_sock(sk);
+	return err;
+}
+
+static int tdi_send_check(struct tdi_sock *ts, int flags)
+{
+	struct sock *sk = &ts->sk;
+	int err = sock_error(sk);
+
+	if (err)
+		return err;
+	if (sk->sk_shutdown & SEND_SHUTDOWN) {
+		if (!(flags & MSG_NOSIGNAL))
+			send_sig(SIGPIPE, current, 0);
+		return -EPIPE;
+	}
+	if (!tdi_may_send(ts))
+		return -ENOTCONN;
+	return 0;
+}
+
+/* Wait for the expedited window; returns 0 or an error. */
+static int tdi_wait_xwnd(struct tdi_sock *ts, long *timeo)
+{
+	struct sock *sk = &ts->sk;
+
+	while ((u16)(ts->xsnd_nxt - ts->xsnd_una) >= TDI_XWND) {
+		DEFINE_WAIT_FUNC(wait, woken_wake_function);
+		int err = tdi_send_check(ts, MSG_NOSIGNAL);
+
+		if (err)
+			return err;
+		if (!*timeo)
+			return -EAGAIN;
+		if (signal_pending(current))
+			return sock_intr_errno(*timeo);
+		add_wait_queue(sk_sleep(sk), &wait);
+		sk_wait_event(sk, timeo,
+			      (u16)(ts->xsnd_nxt - ts->xsnd_una) < TDI_XWND ||
+			      !tdi_may_send(ts) || sk->sk_err, &wait);
+		remove_wait_queue(sk_sleep(sk), &wait);
+	}
+	return 0;
+}
+
+static int tdi_send_expedited(struct tdi_sock *ts, struct msghdr *msg,
+			      size_t len)
+{
+	struct sock *sk = &ts->sk;
+	struct sk_buff_head xmitq;
+	long timeo;
+	int err;
+
+	if (!len)
+		return -EINVAL;
+	if (len > TDI_MAX_EXPEDITED)
+		return -EMSGSIZE;
+	__skb_queue_head_init(&xmitq);
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
+	err = tdi_send_check(ts, msg->msg_flags);
+	if (!err)
+		err = tdi_wait_xwnd(ts, &timeo);
+	if (!err)
+		err = tdi_conn_queue_xdata(ts, msg, len);
+	if (!err) {
+		tdi_conn_push(ts, &xmitq);
+		tdi_flush(ts, &xmitq);
+	}
+	release_sock(sk);
+	return err ?: len;
+}
+
+static int tdi_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
+{
+	struct sock *sk = sock->sk;
+	struct tdi_sock *ts = tdi_sk(sk);
+	int flags = msg->msg_flags;
+	bool msgmode = sk->sk_type == SOCK_SEQPACKET;
+	struct sk_buff_head xmitq;
+	size_t copied = 0;
+	long timeo;
+	int err = 0;
+
+	if (flags & ~(MSG_OOB | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE |
+		      MSG_EOR | MSG_CMSG_COMPAT))
+		return -EOPNOTSUPP;
+	if (msg->msg_name)
+		return tdi_connected(ts) ? -EISCONN : -EOPNOTSUPP;
+	if (flags & MSG_OOB)
+		return tdi_send_expedited(ts, msg, len);
+	if (len > INT_MAX)
+		return -EMSGSIZE;
+
+	__skb_queue_head_init(&xmitq);
+	lock_sock(sk);
+	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
+	if (msgmode && !timeo && len > READ_ONCE(sk->sk_sndbuf)) {
+		err = -EMSGSIZE;
+		goto out;
+	}
+	for (;;) {
+		int n;
+
+		err = tdi_send_check(ts, flags);
+		if (err)
+			break;
+		/* a non-blocking TSDU goes whole or not at all */
+		if (msgmode && !timeo && !copied &&
+		    sk->sk_wmem_queued + len > READ_ONCE(sk->sk_sndbuf))
+			goto wait;
+		if (!sk_stream_memory_free(sk))
+			goto wait;
+		n = tdi_conn_queue_data(ts, msg, len - copied,
+					msgmode && !(flags & MSG_MORE));
+		if (n < 0) {
+			err = n;
+			break;
+		}
+		copied += n;
+		if (copied == len)
+			break;
+		continue;
+wait:
+		tdi_conn_push(ts, &xmitq);
+		tdi_flush(ts, &xmitq);
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		err = sk_stream_wait_memory(sk, &timeo);
+		if (err)
+			break;
+	}
+	tdi_conn_push(ts, &xmitq);
+	tdi_flush(ts, &xmitq);
+out:
+	release_sock(sk);
+	if (copied)
+		return copied;
+	return err;
+}
+
+static bool tdi_rcv_ready(struct tdi_sock *ts, struct sk_buff *last)
+{
+	struct sock *sk = &ts->sk;
+
+	return skb_peek_tail(&sk->sk_receive_queue) != last ||
+	       sk->sk_err || (sk->sk_shutdown & RCV_SHUTDOWN) ||
+	       !skb_queue_empty(&ts->xrecv_queue) || !tdi_connected(ts);
+}
+
+static int tdi_recv_wait(struct tdi_sock *ts, long *timeo)
+{
+	struct sock *sk = &ts->sk;
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	struct sk_buff *last = skb_peek_tail(&sk->sk_receive_queue);
+
+	if (!*timeo)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return sock_intr_errno(*timeo);
+	add_wait_queue(sk_sleep(sk), &wait);
+	sk_wait_event(sk, timeo, tdi_rcv_ready(ts, last), &wait);
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return 0;
+}
+
+static int tdi_recv_expedited(struct tdi_sock *ts, struct msghdr *msg,
+			      size_t len, int flags)
+{
+	struct sock *sk = &ts->sk;
+	struct tdi_skb_cb *cb;
+	struct sk_buff *skb;
+	long timeo;
+	int err, n;
+
+	lock_sock(sk);
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	while (!(skb = skb_peek(&ts->xrecv_queue))) {
+		DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+		err = sock_error(sk);
+		if (err)
+			goto out;
+		err = -ENOTCONN;
+		if (!tdi_connected(ts))
+			goto out;
+		err = -EAGAIN;
+		if (!timeo)
+			goto out;
+		err = sock_intr_errno(timeo);
+		if (signal_pending(current))
+			goto out;
+		add_wait_queue(sk_sleep(sk), &wait);
+		sk_wait_event(sk, &timeo, !skb_queue_empty(&ts->xrecv_queue) ||
+			      sk->sk_err || !tdi_connected(ts), &wait);
+		remove_wait_queue(sk_sleep(sk), &wait);
+	}
+	cb = TDI_SKB_CB(skb);
+	n = min_t(size_t, len, skb->len - cb->off);
+	err = skb_copy_datagram_msg(skb, cb->off, msg, n);
+	if (err)
+		goto out;
+	msg->msg_flags |= MSG_OOB;
+	if (flags & MSG_PEEK) {
+		err = n;
+		goto out;
+	}
+	cb->off += n;
+	if (cb->off == skb->len || (flags & MSG_TRUNC)) {
+		msg->msg_flags |= MSG_EOR;
+		if (flags & MSG_TRUNC)
+			n = skb->len - (cb->off - n);
+		__skb_unlink(skb, &ts->xrecv_queue);
+		consume_skb(skb);
+	}
+	err = n;
+out:
+	release_sock(sk);
+	return err;
+}
+
+/*
+ * Copy from the receive queue.  Stream: up to @len bytes (at least
+ * SO_RCVLOWAT, all with MSG_WAITALL).  Message mode: up to the end of the
+ * TSDU, MSG_EOR on its last piece; with MSG_TRUNC the rest of the TSDU is
+ * dropped and its whole length returned.
+ */
+static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+		       int flags)
+{
+	struct sock *sk = sock->sk;
+	struct tdi_sock *ts = tdi_sk(sk);
+	bool msgmode = sk->sk_type == SOCK_SEQPACKET;
+	bool peek = flags & MSG_PEEK, trunc = msgmode && (flags & MSG_TRUNC);
+	struct sk_buff_head xmitq;
+	size_t copied = 0, skipped = 0;
+	struct sk_buff *skb;
+	u32 peek_off = 0;
+	int target, err = 0;
+	long timeo;
+
+	if (flags & ~(MSG_OOB | MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL |
+		      MSG_TRUNC | MSG_CMSG_COMPAT | MSG_ERRQUEUE))
+		return -EOPNOTSUPP;
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN;
+	if (flags & MSG_OOB)
+		return tdi_recv_expedited(ts, msg, len, flags);
+
+	__skb_queue_head_init(&xmitq);
+	lock_sock(sk);
+	if (ts->state == TDI_STATE_LISTENING || ts->state == TDI_STATE_IDLE ||
+	    ((ts->state == TDI_STATE_BOUND ||
+	      ts->state == TDI_STATE_CONNECTING) &&
+	     skb_queue_empty(&sk->sk_receive_queue) && !sk->sk_err &&
+	     !(sk->sk_shutdown & RCV_SHUTDOWN))) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
+	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+
+	for (;;) {
+		bool eor = false;
+
+		skb = skb_peek(&sk->sk_receive_queue);
+		if (peek) {
+			while (skb && peek_off >= skb->len -
+			       TDI_SKB_CB(skb)->off) {
+				peek_off -= skb->len - TDI_SKB_CB(skb)->off;
+				skb = skb_queue_is_last(&sk->sk_receive_queue,
+							skb) ? NULL :
+				      skb_queue_next(&sk->sk_receive_queue,
+						     skb);
+			}
+		}
+		if (skb) {
+			struct tdi_skb_cb *cb = TDI_SKB_CB(skb);
+			u32 off = cb->off + peek_off;
+			size_t n = min_t(size_t, len - copied, skb->len - off);
+
+			if (n) {
+				err = skb_copy_datagram_msg(skb, off, msg, n);
+				if (err)
+					break;
+			}
+			copied += n;
+			if (trunc && copied == len)
+				skipped += skb->len - off - n;
+			if (peek) {
+				peek_off += n;
+			} else {
+				cb->off += n;
+			}
+			if (off + n == skb->len || (trunc && copied == len)) {
+				eor = cb->flags & TDI_F_EOR;
+				if (!peek) {
+					__skb_unlink(skb, &sk->sk_receive_queue);
+					consume_skb(skb);
+				} else {
+					peek_off += skb->len - off - n;
+				}
+			}
+			if (msgmode && eor) {
+				msg->msg_flags |= MSG_EOR;
+				break;
+			}
+			if (copied == len && !trunc)
+				break;
+			if (!msgmode && copied >= target)
+				break;
+			continue;
+		}
+		if (copied && (!msgmode || !timeo) && copied >= target)
+			break;
+		if (copied && !skb_queue_empty(&ts->xrecv_queue)) {
+			/* expedited data takes precedence */
+			msg->msg_flags |= MSG_OOB;
+			break;
+		}
+		if (sk->sk_err) {
+			if (!copied)
+				err = sock_error(sk);
+			break;
+		}
+		if ((sk->sk_shutdown & RCV_SHUTDOWN) || !tdi_connected(ts))
+			break;
+		if (!peek)
+			tdi_conn_rcv_consumed(ts, &xmitq);
+		tdi_flush(ts, &xmitq);
+		err = tdi_recv_wait(ts, &timeo);
+		if (err)
+			break;
+	}
+	if (!peek && tdi_connected(ts))
+		tdi_conn_rcv_consumed(ts, &xmitq);
+	tdi_flush(ts, &xmitq);
+out:
+	release_sock(sk);
+	if (copied || (msgmode && (msg->msg_flags & MSG_EOR)))
+		return trunc ? copied + skipped : copied;
+	return err;
+}
+
+static int tdi_shutdown(struct socket *sock, int how)
+{
+	struct sock *sk = sock->sk;
+	struct tdi_sock *ts = tdi_sk(sk);
+	struct sk_buff_head xmitq;
+	int err = 0;
+
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	if (sk->sk_type == SOCK_DGRAM)
+		return -EOPNOTSUPP;
+	__skb_queue_head_init(&xmitq);
+	lock_sock(sk);
+	if (!tdi_connected(ts)) {
+		err = -ENOTCONN;
+		goto out;
+	}
+	if (how != SHUT_WR) {
+		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
+		__skb_queue_purge(&sk->sk_receive_queue);
+	}
+	if (how != SHUT_RD)
+		tdi_conn_release(ts, &xmitq);
+	sk->sk_state_change(sk);
+	tdi_flush(ts, &xmitq);
+out:
+	release_sock(sk);
+	return err;
+}
+
+static int tdi_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
+{
+	switch (cmd) {
+	case SIOCTDILISTEN:
+	case SIOCTDIDISCONNECT:
+		return -EOPNOTSUPP;
+	}
+	return -ENOIOCTLCMD;
+}
+
+static bool tdi_optname_known(int optname)
+{
+	return optname >= TDI_ASSOCIATE_ADDRESS &&
+	       optname <= TDI_PROVIDER_INFO;
+}
+
+static int tdi_setsockopt(struct socket *sock, int level, int optname,
+			  sockptr_t optval, unsigned int optlen)
+{
+	if (level != SOL_TDI || !tdi_optname_known(optname))
+		return -ENOPROTOOPT;
+	return -EOPNOTSUPP;
+}
+
+static void tdi_fill_provider(struct tdi_provider_info *pi)
+{
+	memset(pi, 0, sizeof(*pi));
+	pi->version = TDI_WIRE_VERSION << 8;
+	pi->service_flags = TDI_SERVICE_CONNECTION_MODE |
+			    TDI_SERVICE_ORDERLY_RELEASE |
+			    TDI_SERVICE_ERROR_FREE_DELIVERY |
+			    TDI_SERVICE_EXPEDITED_DATA |
+			    TDI_SERVICE_MESSAGE_MODE;
+	pi->max_tsdu = 0;
+	pi->max_expedited = TDI_MAX_EXPEDITED;
+	pi->max_user_data = TDI_MAX_USER_DATA;
+	pi->max_datagram = 0;
+}
+
+static int tdi_getsockopt(struct socket *sock, int level, int optname,
+			  char __user *optval, int __user *optlen)
+{
+	struct sock *sk = sock->sk;
+	struct tdi_sock *ts = tdi_sk(sk);
+	union {
+		int val;
+		struct tdi_info info;
+		struct tdi_provider_info pi;
+	} u;
+	int len, size;
+
+	if (level != SOL_TDI || !tdi_optname_known(optname))
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+
+	lock_sock(sk);
+	switch (optname) {
+	case TDI_DISCONNECT_REASON:
+		u.val = ts->reason;
+		size = sizeof(u.val);
+		break;
+	case TDI_INFO:
+		tdi_fill_info(ts, &u.info);
+		size = sizeof(u.info);
+		break;
+	case TDI_PROVIDER_INFO:
+		tdi_fill_provider(&u.pi);
+		size = sizeof(u.pi);
+		break;
+	default:
+		release_sock(sk);
+		return -EOPNOTSUPP;
+	}
+	release_sock(sk);
+
+	if (optname == TDI_DISCONNECT_REASON ? len < size : len != size) {
+		if (len < size)
+			return -EINVAL;
+		len = size;
+	}
+	if (copy_to_user(optval, &u, len) || put_user(len, optlen))
+		return -EFAULT;
+	return 0;
+}
+
+/**
+ * tdi_backlog_rcv() - a frame that waited while a process owned the socket
+ * @sk: the socket
+ * @skb: the frame, parsed header in TDI_FRAME_CB(skb)
+ *
+ * Return: 0.
+ */
+int tdi_backlog_rcv(struct sock *sk, struct sk_buff *skb)
+{
+	struct tdi_sock *ts = tdi_sk(sk);
+	struct sk_buff_head xmitq;
+
+	__skb_queue_head_init(&xmitq);
+	if (TDI_FRAME_CB(skb)->type == TDI_T_CONNECT)
+		tdi_listen_input(ts, skb, &xmitq);
+	else
+		tdi_conn_input(ts, skb, &xmitq);
+	tdi_flush(ts, &xmitq);
+	return 0;
+}
+
+static int tdi_dgram_unsupported(struct socket *sock, struct msghdr *msg,
+				 size_t len)
+{
+	return -EOPNOTSUPP;
+}
+
+static int tdi_dgram_recv_unsupported(struct socket *sock,
+				      struct msghdr *msg, size_t len,
+				      int flags)
+{
+	return -EOPNOTSUPP;
+}
+
+static int tdi_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
+			     int len, int flags)
+{
+	return -EOPNOTSUPP;
+}
+
+static int tdi_dgram_shutdown(struct socket *sock, int how)
+{
+	return -EOPNOTSUPP;
+}
+
+static __poll_t tdi_dgram_poll(struct file *file, struct socket *sock,
+			       poll_table *wait)
+{
+	sock_poll_wait(file, sock, wait);
+	return READ_ONCE(sock->sk->sk_err) ? EPOLLERR : 0;
+}
+
+const struct proto_ops tdi_dgram_ops = {
+	.family		= PF_TDI,
+	.owner		= THIS_MODULE,
+	.release	= tdi_release,
+	.bind		= tdi_bind,
+	.connect	= tdi_dgram_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= sock_no_accept,
+	.getname	= tdi_getname,
+	.poll		= tdi_dgram_poll,
+	.ioctl		= tdi_ioctl,
+	.listen		= sock_no_listen,
+	.shutdown	= tdi_dgram_shutdown,
+	.setsockopt	= tdi_setsockopt,
+	.getsockopt	= tdi_getsockopt,
+	.sendmsg	= tdi_dgram_unsupported,
+	.recvmsg	= tdi_dgram_recv_unsupported,
+	.mmap		= sock_no_mmap,
+	.sendpage	= sock_no_sendpage,
+};
+
+const struct proto_ops tdi_stream_ops = {
+	.family		= PF_TDI,
+	.owner		= THIS_MODULE,
+	.release	= tdi_release,
+	.bind		= tdi_bind,
+	.connect	= tdi_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= tdi_accept,
+	.getname	= tdi_getname,
+	.poll		= tdi_poll,
+	.ioctl		= tdi_ioctl,
+	.listen		= tdi_listen,
+	.shutdown	= tdi_shutdown,
+	.setsockopt	= tdi_setsockopt,
+	.getsockopt	= tdi_getsockopt,
+	.sendmsg	= tdi_sendmsg,
+	.recvmsg	= tdi_recvmsg,
+	.mmap		= sock_no_mmap,
+	.sendpage	= sock_no_sendpage,
+};
+
+const struct proto_ops tdi_seqpacket_ops = {
+	.family		= PF_TDI,
+	.owner		= THIS_MODULE,
+	.release	= tdi_release,
+	.bind		= tdi_bind,
+	.connect	= tdi_connect,
+	.socketpair	= sock_no_socketpair,
+	.accept		= tdi_accept,
+	.getname	= tdi_getname,
+	.poll		= tdi_poll,
+	.ioctl		= tdi_ioctl,
+	.listen		= tdi_listen,
+	.shutdown	= tdi_shutdown,
+	.setsockopt	= tdi_setsockopt,
+	.getsockopt	= tdi_getsockopt,
+	.sendmsg	= tdi_sendmsg,
+	.recvmsg	= tdi_recvmsg,
+	.mmap		= sock_no_mmap,
+	.sendpage	= sock_no_sendpage,
+};
