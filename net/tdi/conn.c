@@ -204,6 +204,10 @@ void tdi_conn_reset(struct tdi_sock *ts)
 	ts->retries = 0;
 	ts->backoff = 0;
 	ts->peer_id = 0;
+	ts->peer_mru = 0;
+	ts->rcv_nxt = 0;
+	ts->rcv_right = 0;
+	ts->orphan_deadline = 0;
 	ts->ack_pending = 0;
 	ts->ssthresh = U32_MAX / 2;
 	ts->xsnd_una = 0;
@@ -392,7 +396,9 @@ static bool tdi_conn_retry_exhausted(struct tdi_sock *ts)
 /* The peer answered nothing for too long: give up on it. */
 static void tdi_conn_timed_out(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 {
-	tdi_send_setup(ts, TDI_T_RESET, TDI_REASON_TIMEOUT, NULL, 0, xmitq);
+	if (!tdi_send_setup(ts, TDI_T_RESET, TDI_REASON_TIMEOUT, NULL, 0, xmitq))
+		tdi_stat_inc(tdi_pernet(sock_net(&ts->sk)),
+			     TDI_STAT_RESETS_OUT);
 	tdi_conn_done(ts, ETIMEDOUT, TDI_REASON_TIMEOUT);
 }
 
@@ -458,7 +464,13 @@ static void tdi_rto_connected(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 		ts->high_seq = ts->snd_nxt;
 		tdi_conn_push(ts, xmitq);
 	} else if (ts->send_head) {
-		/* the peer's window is closed: ask it for news */
+		/* the peer's window is closed: ask it for news; an answer
+		 * resets the count
+		 */
+		if (tdi_conn_retry_exhausted(ts)) {
+			tdi_conn_timed_out(ts, xmitq);
+			return;
+		}
 		tdi_send_ack(ts, TDI_F_ACKNOW, xmitq);
 	} else {
 		return;

@@ -59,6 +59,8 @@ int tdi_conn_queue_data(struct tdi_sock *ts, struct msghdr *msg, int len,
 	struct sock *sk = &ts->sk;
 	int copied = 0, err;
 
+	if (!len && !eor)
+		return 0;
 	do {
 		u32 mss = READ_ONCE(ts->mss);
 		struct sk_buff *skb = tdi_unsent_tail(ts);

@@ -316,7 +316,9 @@ static int tdi_rcv_connect(struct net *net, struct sk_buff *skb)
 	struct tdi_addr *a;
 
 	a = tdi_ports_lookup(&tn->ports, fr->dport);
-	if (a && (!a->ifindex || a->ifindex == skb->skb_iif)) {
+	if (a && (!a->ifindex || a->ifindex == skb->skb_iif) &&
+	    (is_zero_ether_addr(a->hwaddr) ||
+	     ether_addr_equal(a->hwaddr, eth_hdr(skb)->h_dest))) {
 		spin_lock_bh(&a->lock);
 		list_for_each_entry(l, &a->listeners, listen_node) {
 			if (l->sk.sk_type == type) {

@@ -55,14 +55,15 @@ static void tdi_schedule_ack(struct tdi_sock *ts, bool now,
 }
 
 /* Mark frames the peer reported received out of order. */
-static void tdi_sack_rcv(struct tdi_sock *ts, const struct sk_buff *skb)
+static void tdi_sack_rcv(struct tdi_sock *ts, struct sk_buff *skb)
 {
-	const struct tdi_sack *blocks = (const struct tdi_sack *)skb->data;
+	const struct tdi_sack *blocks;
 	int n = skb->len / sizeof(*blocks), i;
 	struct sk_buff *q;
 
-	if (!pskb_may_pull((struct sk_buff *)skb, skb->len))
+	if (!pskb_may_pull(skb, skb->len))
 		return;
+	blocks = (const struct tdi_sack *)skb->data;
 	for (i = 0; i < n; i++) {
 		u32 start = ntohl(blocks[i].start), end = ntohl(blocks[i].end);
 
@@ -90,7 +91,7 @@ static void tdi_sack_rcv(struct tdi_sock *ts, const struct sk_buff *skb)
  */
 static bool tdi_mark_lost(struct tdi_sock *ts)
 {
-	u32 above = 0, thresh = TDI_DUPACK_THRESH * ts->mss;
+	u32 above = 0, thresh = TDI_DUPACK_THRESH * READ_ONCE(ts->mss);
 	struct sk_buff *skb, *last;
 	bool marked = false;
 
@@ -117,7 +118,7 @@ static void tdi_enter_recovery(struct tdi_sock *ts)
 	u32 flight = ts->snd_nxt - ts->snd_una;
 	struct sk_buff *head = skb_peek(&ts->sk.sk_write_queue);
 
-	ts->ssthresh = max(flight / 2, 2U * ts->mss);
+	ts->ssthresh = max(flight / 2, 2U * READ_ONCE(ts->mss));
 	ts->cwnd = ts->ssthresh;
 	ts->high_seq = ts->snd_nxt;
 	ts->in_recovery = 1;
@@ -127,10 +128,12 @@ static void tdi_enter_recovery(struct tdi_sock *ts)
 
 static void tdi_cwnd_grow(struct tdi_sock *ts, u32 acked)
 {
+	u32 mss = READ_ONCE(ts->mss);
+
 	if (ts->cwnd < ts->ssthresh)
-		ts->cwnd += min(acked, 2U * ts->mss);
+		ts->cwnd += min(acked, 2U * mss);
 	else
-		ts->cwnd += max_t(u32, (u64)ts->mss * ts->mss / ts->cwnd, 1);
+		ts->cwnd += max_t(u32, (u64)mss * mss / ts->cwnd, 1);
 	ts->cwnd = min_t(u32, ts->cwnd, 64U << 20);
 }
 
@@ -175,13 +178,14 @@ static void tdi_xack_rcv(struct tdi_sock *ts, u16 xack)
 
 /* Process the acknowledgement, window and SACK of a frame. */
 static void tdi_ack_rcv(struct tdi_sock *ts, const struct tdi_frame *fr,
-			const struct sk_buff *skb)
+			struct sk_buff *skb)
 {
 	struct tdi_net *tn = tdi_tn(ts);
 	struct sock *sk = &ts->sk;
-	u32 ack = fr->ack;
+	u32 ack = fr->ack, old_right = ts->snd_right;
 	bool progress = false;
 
+	tdi_xack_rcv(ts, fr->xack);
 	if (tdi_seq_after(ack, ts->snd_nxt))
 		return;
 	if (!tdi_seq_before(ack, ts->snd_una))
@@ -221,7 +225,8 @@ static void tdi_ack_rcv(struct tdi_sock *ts, const struct tdi_frame *fr,
 		}
 		progress = true;
 	} else if (ack == ts->snd_una && ts->snd_una != ts->snd_nxt &&
-		   fr->type == TDI_T_ACK && !ts->in_recovery) {
+		   fr->type == TDI_T_ACK && !ts->in_recovery &&
+		   ts->snd_right == old_right) {
 		if (++ts->dupacks >= TDI_DUPACK_THRESH)
 			tdi_enter_recovery(ts);
 	}
@@ -229,8 +234,6 @@ static void tdi_ack_rcv(struct tdi_sock *ts, const struct tdi_frame *fr,
 	if (ts->snd_una != ts->snd_nxt && tdi_mark_lost(ts) &&
 	    !ts->in_recovery)
 		tdi_enter_recovery(ts);
-
-	tdi_xack_rcv(ts, fr->xack);
 
 	if (progress) {
 		if (ts->snd_una == ts->snd_nxt &&
@@ -296,7 +299,7 @@ static void tdi_data_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		tdi_send_ack(ts, 0, xmitq);
 		return;
 	}
-	if (!tdi_seq_before(seq, ts->rcv_right) && fr->len) {
+	if (!tdi_seq_before(seq, ts->rcv_right) && seq != ts->rcv_nxt) {
 		tdi_drop(ts, skb, TDI_DROP_WINDOW);
 		tdi_send_ack(ts, 0, xmitq);
 		return;
@@ -308,7 +311,7 @@ static void tdi_data_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		return;
 	}
 	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-	    READ_ONCE(sk->sk_rcvbuf) && fr->len) {
+	    READ_ONCE(sk->sk_rcvbuf) && (fr->len || seq != ts->rcv_nxt)) {
 		tdi_drop(ts, skb, TDI_DROP_RCVBUF);
 		tdi_send_ack(ts, 0, xmitq);
 		return;
@@ -365,9 +368,17 @@ static void tdi_xdata_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		tdi_send_ack(ts, 0, xmitq);
 		return;
 	}
-	if (skb_queue_len(&ts->xrecv_queue) >= 4 * TDI_XWND ||
-	    sock_flag(sk, SOCK_DEAD)) {
+	if (sock_flag(sk, SOCK_DEAD)) {
+		kfree_skb(skb);
+		tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);
+		return;
+	}
+	if (skb_queue_len(&ts->xrecv_queue) >= 4 * TDI_XWND) {
+		/* not taken, but answered: the sender retries, and knows
+		 * we are alive
+		 */
 		tdi_drop(ts, skb, TDI_DROP_RCVBUF);
+		tdi_send_ack(ts, 0, xmitq);
 		return;
 	}
 	cb = TDI_SKB_CB(skb);
@@ -384,10 +395,10 @@ static void tdi_reset_rcv(struct tdi_sock *ts, const struct tdi_frame *fr)
 {
 	tdi_stat_inc(tdi_tn(ts), TDI_STAT_RESETS_IN);
 	/* the peer had already finished its side of a release we started */
-	if (fr->reason == TDI_REASON_RELEASE &&
+	if (fr->reason == TDI_REASON_RELEASE && ts->release_queued &&
 	    (ts->state == TDI_STATE_RELEASE_SENT ||
 	     ts->state == TDI_STATE_CLOSING) &&
-	    ts->snd_una == ts->write_seq) {
+	    ts->write_seq - ts->snd_una <= 1) {
 		tdi_conn_done(ts, 0, TDI_REASON_RELEASE);
 		return;
 	}
@@ -405,6 +416,10 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 
 	if (fr->sport != ts->rport) {
 		tdi_drop(ts, skb, TDI_DROP_IDS);
+		return;
+	}
+	if (fr->ack != ts->snd_una) {
+		tdi_drop(ts, skb, TDI_DROP_WINDOW);
 		return;
 	}
 	switch (fr->type) {
@@ -426,7 +441,7 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		ts->ts_recent = fr->tsval;
 		ts->retries = 0;
 		ts->backoff = 0;
-		if (fr->tsecr)
+		if (fr->tsecr && tdi_now_us() - fr->tsecr < 60 * USEC_PER_SEC)
 			tdi_rtt_sample(&ts->rtt, tdi_now_us() - fr->tsecr,
 				       tdi_pernet(net)->sysctl.rto_min_ms *
 				       USEC_PER_MSEC,
@@ -452,9 +467,10 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		return;
 	case TDI_T_HOLD:
 		/* the offer waits for the peer's decision: wait with it */
-		ts->connect_deadline = max(ts->connect_deadline,
-					   jiffies + msecs_to_jiffies(
-					   tdi_pernet(net)->sysctl.connect_timeout_ms));
+		if (time_before(ts->connect_deadline, jiffies +
+				msecs_to_jiffies(tdi_pernet(net)->sysctl.connect_timeout_ms)))
+			ts->connect_deadline = jiffies + msecs_to_jiffies(
+				tdi_pernet(net)->sysctl.connect_timeout_ms);
 		consume_skb(skb);
 		return;
 	}
@@ -487,6 +503,10 @@ void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
 		return;
 	}
 	if (fr.type == TDI_T_RESET) {
+		if (!tdi_seq_in(fr.seq, ts->rcv_nxt, ts->rcv_right + 1)) {
+			tdi_drop(ts, skb, TDI_DROP_WINDOW);
+			return;
+		}
 		consume_skb(skb);
 		tdi_reset_rcv(ts, &fr);
 		return;
@@ -551,6 +571,7 @@ static struct tdi_sock *tdi_child_create(struct tdi_sock *lts,
 	ether_addr_copy(ts->peer_mac, eth_hdr(skb)->h_source);
 	ts->ifindex = skb->skb_iif;
 	ts->rport = fr->sport;
+	ts->msgmode = lts->sk.sk_type == SOCK_SEQPACKET;
 	ts->peer_id = fr->src_id;
 	ts->peer_mru = fr->mru;
 	ts->mru = mtu - TDI_HDR_LEN;
@@ -613,9 +634,15 @@ void tdi_listen_input(struct tdi_sock *lts, struct sk_buff *skb,
 		kfree_skb(skb);
 		return;
 	}
-	if (tdi_send_setup(ts, TDI_T_ACCEPT, 0, NULL, 0, xmitq) ||
-	    tdi_conn_hash(ts)) {
-		tdi_conn_done(ts, ECONNABORTED, TDI_REASON_INSUFFICIENT_RESOURCES);
+	/* once hashed the child can get frames: hold its lock till set up */
+	local_bh_disable();
+	bh_lock_sock_nested(&ts->sk);
+	if (tdi_conn_hash(ts) ||
+	    tdi_send_setup(ts, TDI_T_ACCEPT, 0, NULL, 0, xmitq)) {
+		tdi_conn_done(ts, ECONNABORTED,
+			      TDI_REASON_INSUFFICIENT_RESOURCES);
+		bh_unlock_sock(&ts->sk);
+		local_bh_enable();
 		sock_put(&ts->sk);
 		tdi_reply(net, skb, TDI_T_REFUSE,
 			  TDI_REASON_INSUFFICIENT_RESOURCES, xmitq);
@@ -624,6 +651,8 @@ void tdi_listen_input(struct tdi_sock *lts, struct sk_buff *skb,
 	}
 	ts->st.frames_received++;
 	tdi_conn_arm_rto(ts);
+	bh_unlock_sock(&ts->sk);
+	local_bh_enable();
 	tdi_link_sock(ts);
 	list_add_tail(&ts->accept_node, &lts->accept_queue);
 	sk_acceptq_added(&lts->sk);

@@ -157,7 +157,7 @@ static int tdi_xmit_queued(struct tdi_sock *ts, struct sk_buff *skb,
 	if (!c)
 		return -ENOMEM;
 	tdi_fill_frame(ts, &fr, cb->type, cb->flags & TDI_F_EOR);
-	fr.seq = cb->seq;
+	fr.seq = cb->type == TDI_T_XDATA ? ts->snd_nxt : cb->seq;
 	fr.xseq = cb->xseq;
 	tdi_frame_push(c, &fr, cb->csum);
 	cb->tx_us = fr.tsval;
@@ -271,6 +271,9 @@ static void tdi_push_lost(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 			break;
 		if (!cb->lost || cb->retrans || cb->sacked)
 			continue;
+		if (skb->len > READ_ONCE(ts->mss) &&
+		    tdi_split(ts, skb, READ_ONCE(ts->mss)))
+			break;
 		if (tdi_xmit_queued(ts, skb, xmitq))
 			break;
 		cb->retrans = 1;
@@ -327,6 +330,7 @@ void tdi_conn_push(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 		struct tdi_skb_cb *cb = TDI_SKB_CB(skb);
 		u32 mss = READ_ONCE(ts->mss);
 
+
 		if (skb->len > mss && tdi_split(ts, skb, mss))
 			break;
 		if (cb->type == TDI_T_DATA &&
@@ -347,24 +351,4 @@ void tdi_conn_push(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 		tdi_conn_arm_rto(ts);
 	else if (ts->send_head)
 		tdi_conn_arm_rto(ts);		/* window probe */
-}
-
-/**
- * tdi_conn_retransmit_head() - send the first unacknowledged frame again
- * @ts: the connection
- * @xmitq: where the frame goes
- */
-void tdi_conn_retransmit_head(struct tdi_sock *ts, struct sk_buff_head *xmitq)
-{
-	struct sk_buff *skb = skb_peek(&ts->sk.sk_write_queue);
-
-	if (!skb || skb == ts->send_head)
-		return;
-	if (skb->len > READ_ONCE(ts->mss) && tdi_split(ts, skb, ts->mss))
-		return;
-	if (tdi_xmit_queued(ts, skb, xmitq))
-		return;
-	TDI_SKB_CB(skb)->retrans = 1;
-	ts->st.frames_retransmitted++;
-	tdi_stat_inc(tdi_pernet(sock_net(&ts->sk)), TDI_STAT_RETRANSMITS);
 }

@@ -418,7 +418,6 @@ int tdi_send_setup(struct tdi_sock *ts, u8 type, u8 reason, const void *data,
 void tdi_send_ack(struct tdi_sock *ts, u16 flags, struct sk_buff_head *xmitq);
 void tdi_conn_arm_rto(struct tdi_sock *ts);
 void tdi_conn_rearm_rto(struct tdi_sock *ts);
-void tdi_conn_retransmit_head(struct tdi_sock *ts, struct sk_buff_head *xmitq);
 void tdi_conn_push(struct tdi_sock *ts, struct sk_buff_head *xmitq);
 u32 tdi_conn_rcv_wnd(const struct tdi_sock *ts);
 

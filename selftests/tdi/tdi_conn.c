@@ -1,0 +1,750 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AF_TDI connections seen from socket(): two network namespaces joined by
+ * a veth pair, once per endpoint type.  Namespace "a" (node
+ * 02:00:00:00:00:0a) connects; namespace "b" (02:00:00:00:00:0b) listens
+ * on port 5000.
+ *
+ * TDI_TRANSFER_MB sets the size of the hash-checked transfer (default 64).
+ */
+
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/tdi.h>
+
+#include "kselftest_harness.h"
+
+#define PORT	5000
+
+static const unsigned char mac_a[6] = { 2, 0, 0, 0, 0, 0x0a };
+static const unsigned char mac_b[6] = { 2, 0, 0, 0, 0, 0x0b };
+
+static int run(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+static int sock_in(int ns, int type)
+{
+	if (setns(ns, CLONE_NEWNET))
+		return -1;
+	return socket(AF_TDI, type, 0);
+}
+
+static void sa_of(struct sockaddr_tdi *sa, const unsigned char *node, int port)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->stdi_family = AF_TDI;
+	sa->stdi_port = htons(port);
+	if (node)
+		memcpy(sa->stdi_node, node, 6);
+}
+
+static int connect_to(int fd, const unsigned char *node, int port)
+{
+	struct sockaddr_tdi sa;
+
+	sa_of(&sa, node, port);
+	return connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+}
+
+static int listen_on(int ns, int type, int port, int backlog)
+{
+	struct sockaddr_tdi sa;
+	int fd = sock_in(ns, type);
+
+	if (fd < 0)
+		return -1;
+	sa_of(&sa, NULL, port);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(fd, backlog)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int reason_of(int fd)
+{
+	socklen_t len = sizeof(int);
+	int r = -1;
+
+	if (getsockopt(fd, SOL_TDI, TDI_DISCONNECT_REASON, &r, &len))
+		return -1;
+	return r;
+}
+
+static struct tdi_info info_of(int fd)
+{
+	struct tdi_info info;
+	socklen_t len = sizeof(info);
+
+	memset(&info, 0xff, sizeof(info));
+	getsockopt(fd, SOL_TDI, TDI_INFO, &info, &len);
+	return info;
+}
+
+static int sysctl_in(int ns, const char *name, const char *val)
+{
+	char path[128];
+	int fd, ret;
+
+	if (setns(ns, CLONE_NEWNET))
+		return -1;
+	snprintf(path, sizeof(path), "/proc/sys/net/tdi/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+/* Deterministic data and a hash to check it by. */
+static void fill(unsigned char *buf, size_t len, uint64_t *state)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		*state ^= *state << 13;
+		*state ^= *state >> 7;
+		*state ^= *state << 17;
+		buf[i] = *state >> 24;
+	}
+}
+
+static uint64_t fnv(uint64_t h, const unsigned char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ buf[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+static int send_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static ssize_t recv_all(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = recv(fd, (char *)buf + got, len - got, 0);
+
+		if (n < 0)
+			return -1;
+		if (!n)
+			break;
+		got += n;
+	}
+	return got;
+}
+
+/* Wait up to 10 s (in 10 ms steps) for @cond to hold. */
+#define WAIT_FOR(cond) ({						\
+	int __i;							\
+	for (__i = 0; __i < 1000 && !(cond); __i++)			\
+		usleep(10000);						\
+	(cond);								\
+})
+
+FIXTURE(conn) {
+	int nsa, nsb;
+	char na[32], nb[32];
+	int lfd;
+};
+
+FIXTURE_VARIANT(conn) {
+	int type;
+	int other;
+};
+
+FIXTURE_VARIANT_ADD(conn, stream) {
+	.type = SOCK_STREAM,
+	.other = SOCK_SEQPACKET,
+};
+
+FIXTURE_VARIANT_ADD(conn, seqpacket) {
+	.type = SOCK_SEQPACKET,
+	.other = SOCK_STREAM,
+};
+
+FIXTURE_SETUP(conn)
+{
+	char path[64];
+
+	snprintf(self->na, sizeof(self->na), "tdia%d", getpid());
+	snprintf(self->nb, sizeof(self->nb), "tdib%d", getpid());
+	ASSERT_EQ(0, run("ip netns add %s && ip netns add %s", self->na,
+			 self->nb));
+	ASSERT_EQ(0, run("ip link add va netns %s type veth peer name vb netns %s",
+			 self->na, self->nb));
+	ASSERT_EQ(0, run("ip -n %s link set va address 02:00:00:00:00:0a up",
+			 self->na));
+	ASSERT_EQ(0, run("ip -n %s link set vb address 02:00:00:00:00:0b up",
+			 self->nb));
+	snprintf(path, sizeof(path), "/run/netns/%s", self->na);
+	self->nsa = open(path, O_RDONLY);
+	snprintf(path, sizeof(path), "/run/netns/%s", self->nb);
+	self->nsb = open(path, O_RDONLY);
+	ASSERT_LE(0, self->nsa);
+	ASSERT_LE(0, self->nsb);
+	self->lfd = listen_on(self->nsb, variant->type, PORT, 128);
+	ASSERT_LE(0, self->lfd);
+}
+
+FIXTURE_TEARDOWN(conn)
+{
+	close(self->lfd);
+	run("ip netns del %s; ip netns del %s", self->na, self->nb);
+}
+
+/* A connected pair: *c in namespace a, *s accepted in b. */
+static void pair(struct __test_metadata *_metadata, FIXTURE_DATA(conn) *self,
+		 int type, int *c, int *s)
+{
+	*c = sock_in(self->nsa, type);
+	ASSERT_LE(0, *c);
+	ASSERT_EQ(0, connect_to(*c, mac_b, PORT)) {
+		TH_LOG("connect: %s, reason %d", strerror(errno),
+		       reason_of(*c));
+	}
+	*s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, *s);
+}
+
+TEST_F(conn, connect_accept)
+{
+	struct sockaddr_tdi sa, peer;
+	socklen_t len;
+	int c, s;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	len = sizeof(peer);
+	ASSERT_EQ(0, getpeername(c, (struct sockaddr *)&peer, &len));
+	EXPECT_EQ(0, memcmp(peer.stdi_node, mac_b, 6));
+	EXPECT_EQ(PORT, ntohs(peer.stdi_port));
+	EXPECT_NE(0, peer.stdi_ifindex);
+	len = sizeof(sa);
+	ASSERT_EQ(0, getsockname(c, (struct sockaddr *)&sa, &len));
+	len = sizeof(peer);
+	ASSERT_EQ(0, getpeername(s, (struct sockaddr *)&peer, &len));
+	EXPECT_EQ(0, memcmp(peer.stdi_node, mac_a, 6));
+	EXPECT_EQ(sa.stdi_port, peer.stdi_port);
+	/* the accepted endpoint shares the listener's address object */
+	len = sizeof(sa);
+	ASSERT_EQ(0, getsockname(s, (struct sockaddr *)&sa, &len));
+	EXPECT_EQ(PORT, ntohs(sa.stdi_port));
+	EXPECT_EQ(TDI_STATE_CONNECTED, info_of(c).state);
+	EXPECT_EQ(TDI_STATE_CONNECTED, info_of(s).state);
+	EXPECT_EQ(1500 - 44, info_of(c).frame_payload);
+	/* connecting again on a connected endpoint */
+	EXPECT_EQ(-1, connect_to(c, mac_b, PORT));
+	EXPECT_EQ(EISCONN, errno);
+	close(c);
+	close(s);
+}
+
+TEST_F(conn, refused_no_listener)
+{
+	int c = sock_in(self->nsa, variant->type), s;
+
+	ASSERT_LE(0, c);
+	EXPECT_EQ(-1, connect_to(c, mac_b, PORT + 1));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	EXPECT_EQ(TDI_REASON_NO_LISTENER, reason_of(c));
+	EXPECT_EQ(TDI_STATE_BOUND, info_of(c).state);
+	/* the endpoint stays usable */
+	ASSERT_EQ(0, connect_to(c, mac_b, PORT));
+	s = accept(self->lfd, NULL, NULL);
+	EXPECT_LE(0, s);
+	close(s);
+	close(c);
+}
+
+/* A stream endpoint does not connect to a message-mode listener. */
+TEST_F(conn, refused_other_type)
+{
+	int c = sock_in(self->nsa, variant->other);
+
+	ASSERT_LE(0, c);
+	EXPECT_EQ(-1, connect_to(c, mac_b, PORT));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	EXPECT_EQ(TDI_REASON_NO_LISTENER, reason_of(c));
+	close(c);
+}
+
+TEST_F(conn, refused_backlog_full)
+{
+	int l = listen_on(self->nsb, variant->type, PORT + 2, 0);
+	int c1 = sock_in(self->nsa, variant->type);
+	int c2 = sock_in(self->nsa, variant->type);
+
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, connect_to(c1, mac_b, PORT + 2));
+	EXPECT_EQ(-1, connect_to(c2, mac_b, PORT + 2));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	EXPECT_EQ(TDI_REASON_INSUFFICIENT_RESOURCES, reason_of(c2));
+	close(c1);
+	close(c2);
+	close(l);
+}
+
+TEST_F(conn, connect_timeout)
+{
+	static const unsigned char nobody[6] = { 2, 0, 0, 0, 0, 0x99 };
+	struct timeval tv = { .tv_sec = 1 };
+	int c = sock_in(self->nsa, variant->type);
+
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)));
+	EXPECT_EQ(-1, connect_to(c, nobody, PORT));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	EXPECT_EQ(TDI_REASON_TIMEOUT, reason_of(c));
+	close(c);
+
+	/* without SO_SNDTIMEO the sysctl applies */
+	ASSERT_EQ(0, sysctl_in(self->nsa, "connect_timeout_ms", "300"));
+	c = sock_in(self->nsa, variant->type);
+	EXPECT_EQ(-1, connect_to(c, nobody, PORT));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	EXPECT_EQ(TDI_REASON_TIMEOUT, reason_of(c));
+	close(c);
+}
+
+TEST_F(conn, connect_nonblocking)
+{
+	struct pollfd pfd = { .events = POLLOUT };
+	socklen_t len = sizeof(int);
+	int c, s, err = -1;
+
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_EQ(0, fcntl(c, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-1, connect_to(c, mac_b, PORT));
+	EXPECT_EQ(EINPROGRESS, errno);
+	pfd.fd = c;
+	ASSERT_EQ(1, poll(&pfd, 1, 10000));
+	EXPECT_TRUE(pfd.revents & POLLOUT);
+	ASSERT_EQ(0, getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len));
+	EXPECT_EQ(0, err);
+	s = accept(self->lfd, NULL, NULL);
+	EXPECT_LE(0, s);
+	close(s);
+
+	/* a refused non-blocking connect shows in poll and SO_ERROR */
+	close(c);
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_EQ(0, fcntl(c, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-1, connect_to(c, mac_b, PORT + 1));
+	EXPECT_EQ(EINPROGRESS, errno);
+	pfd.fd = c;
+	ASSERT_EQ(1, poll(&pfd, 1, 10000));
+	EXPECT_TRUE(pfd.revents & POLLERR);
+	ASSERT_EQ(0, getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len));
+	EXPECT_EQ(ECONNREFUSED, err);
+	close(c);
+}
+
+/* A child sends @total bytes on @fd and exits with 0 on success. */
+static pid_t sender(int fd, size_t total, uint64_t seed, int close_at_end)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		unsigned char buf[65536];
+		uint64_t st = seed;
+		size_t n;
+
+		while (total) {
+			n = total < sizeof(buf) ? total : sizeof(buf);
+			fill(buf, n, &st);
+			if (send_all(fd, buf, n))
+				_exit(errno);
+			total -= n;
+		}
+		if (close_at_end)
+			close(fd);
+		else
+			shutdown(fd, SHUT_WR);
+		_exit(0);
+	}
+	return pid;
+}
+
+static uint64_t expect_hash(size_t total, uint64_t seed)
+{
+	unsigned char buf[65536];
+	uint64_t st = seed, h = 0xcbf29ce484222325ULL;
+	size_t n;
+
+	while (total) {
+		n = total < sizeof(buf) ? total : sizeof(buf);
+		fill(buf, n, &st);
+		h = fnv(h, buf, n);
+		total -= n;
+	}
+	return h;
+}
+
+/* Read to EOF, hashing; returns bytes read or -1. */
+static ssize_t drain(int fd, uint64_t *h)
+{
+	static unsigned char buf[1 << 20];
+	ssize_t n, total = 0;
+
+	*h = 0xcbf29ce484222325ULL;
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		*h = fnv(*h, buf, n);
+		total += n;
+	}
+	return n < 0 ? -1 : total;
+}
+
+TEST_F_TIMEOUT(conn, transfer_hash, 1800)
+{
+	const char *env = getenv("TDI_TRANSFER_MB");
+	size_t total = (env ? atoi(env) : 64) << 20;
+	int c, s, status;
+	uint64_t h;
+	pid_t pid;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	pid = sender(c, total, 42, 0);
+	EXPECT_EQ(total, drain(s, &h));
+	EXPECT_EQ(expect_hash(total, 42), h);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(total, info_of(s).bytes_received);
+	EXPECT_EQ(total, info_of(c).bytes_sent);
+	close(c);
+	close(s);
+}
+
+/* Message mode keeps every TSDU's bounds, from 1 byte to many frames. */
+TEST_F_TIMEOUT(conn, message_boundaries, 300)
+{
+	static const size_t sizes[] = {
+		1, 2, 100, 1455, 1456, 1457, 3 * 1456 + 7, 65536, 200000,
+	};
+	static unsigned char in[200000], out[200001];
+	struct iovec iov = { .iov_base = out };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	unsigned int i;
+	int c, s, status;
+	uint64_t st = 7;
+	pid_t pid;
+
+	if (variant->type != SOCK_SEQPACKET)
+		SKIP(return, "stream endpoints keep no boundaries");
+	pair(_metadata, self, variant->type, &c, &s);
+	fill(in, sizeof(in), &st);
+	pid = fork();
+	if (!pid) {
+		for (i = 0; i < ARRAY_SIZE(sizes); i++)
+			if (send(c, in, sizes[i], 0) != (ssize_t)sizes[i])
+				_exit(1);
+		/* an empty TSDU, then one of 100 bytes read in pieces */
+		if (send(c, in, 0, 0) || send(c, in, 100, 0) != 100 ||
+		    send(c, in, 100, 0) != 100)
+			_exit(2);
+		_exit(0);
+	}
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		iov.iov_len = sizeof(out);
+		msg.msg_flags = 0;
+		EXPECT_EQ(sizes[i], recvmsg(s, &msg, 0)) {
+			TH_LOG("TSDU %u of %zu bytes", i, sizes[i]);
+		}
+		EXPECT_TRUE(msg.msg_flags & MSG_EOR);
+		EXPECT_EQ(0, memcmp(in, out, sizes[i]));
+	}
+	iov.iov_len = sizeof(out);
+	msg.msg_flags = 0;
+	EXPECT_EQ(0, recvmsg(s, &msg, 0));
+	EXPECT_TRUE(msg.msg_flags & MSG_EOR);
+	/* partial receive: the rest stays for the next call */
+	iov.iov_len = 30;
+	msg.msg_flags = 0;
+	EXPECT_EQ(30, recvmsg(s, &msg, 0));
+	EXPECT_FALSE(msg.msg_flags & MSG_EOR);
+	iov.iov_len = sizeof(out);
+	msg.msg_flags = 0;
+	EXPECT_EQ(70, recvmsg(s, &msg, 0));
+	EXPECT_TRUE(msg.msg_flags & MSG_EOR);
+	EXPECT_EQ(0, memcmp(in + 30, out, 70));
+	/* MSG_TRUNC: the rest is dropped and the real length returned */
+	iov.iov_len = 10;
+	msg.msg_flags = 0;
+	EXPECT_EQ(100, recvmsg(s, &msg, MSG_TRUNC));
+	EXPECT_TRUE(msg.msg_flags & MSG_EOR);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, info_of(s).unread);
+	close(c);
+	close(s);
+}
+
+/* MSG_MORE continues a TSDU in the next send (TDI_SEND_PARTIAL). */
+TEST_F(conn, message_more)
+{
+	char buf[64];
+	int c, s;
+
+	if (variant->type != SOCK_SEQPACKET)
+		SKIP(return, "stream endpoints keep no boundaries");
+	pair(_metadata, self, variant->type, &c, &s);
+	ASSERT_EQ(5, send(c, "hello", 5, MSG_MORE));
+	ASSERT_EQ(6, send(c, " world", 6, 0));
+	ASSERT_EQ(3, send(c, "end", 3, 0));
+	EXPECT_EQ(11, recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, memcmp(buf, "hello world", 11));
+	EXPECT_EQ(3, recv(s, buf, sizeof(buf), 0));
+	close(c);
+	close(s);
+}
+
+TEST_F_TIMEOUT(conn, many_connections, 300)
+{
+	int c[100], s[100], seen[100] = {}, i, idx;
+
+	for (i = 0; i < 100; i++) {
+		c[i] = sock_in(self->nsa, variant->type);
+		ASSERT_LE(0, c[i]);
+		ASSERT_EQ(0, connect_to(c[i], mac_b, PORT)) {
+			TH_LOG("connection %d: %s", i, strerror(errno));
+		}
+	}
+	for (i = 0; i < 100; i++) {
+		s[i] = accept(self->lfd, NULL, NULL);
+		ASSERT_LE(0, s[i]);
+	}
+	for (i = 0; i < 100; i++)
+		ASSERT_EQ(sizeof(i), send(c[i], &i, sizeof(i), 0));
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(sizeof(idx), recv_all(s[i], &idx, sizeof(idx)));
+		ASSERT_LE(0, idx);
+		ASSERT_GT(100, idx);
+		EXPECT_EQ(0, seen[idx]);
+		seen[idx] = 1;
+	}
+	for (i = 0; i < 100; i++) {
+		close(c[i]);
+		close(s[i]);
+	}
+}
+
+TEST_F(conn, poll_events)
+{
+	struct pollfd pfd = { .events = POLLIN | POLLOUT | POLLRDHUP | POLLPRI };
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	char buf[16];
+	int c, s;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	pfd.fd = s;
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLOUT, pfd.revents);
+
+	ASSERT_EQ(4, send(c, "data", 4, 0));
+	ASSERT_TRUE(WAIT_FOR(poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN)));
+	EXPECT_EQ(POLLIN | POLLOUT, pfd.revents);
+	EXPECT_EQ(4, recv(s, buf, sizeof(buf), 0));
+
+	/* the peer releases: POLLRDHUP, and EOF after the data */
+	ASSERT_EQ(0, shutdown(c, SHUT_WR));
+	ASSERT_TRUE(WAIT_FOR(poll(&pfd, 1, 0) == 1 &&
+			     (pfd.revents & POLLRDHUP)));
+	EXPECT_TRUE(pfd.revents & POLLIN);
+	EXPECT_TRUE(pfd.revents & POLLOUT);
+	EXPECT_EQ(0, recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(TDI_STATE_RELEASE_RECEIVED, info_of(s).state);
+	close(c);
+	close(s);
+
+	/* the peer aborts: POLLHUP and POLLERR */
+	pair(_metadata, self, variant->type, &c, &s);
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	close(c);
+	pfd.fd = s;
+	ASSERT_TRUE(WAIT_FOR(poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLHUP)));
+	EXPECT_TRUE(pfd.revents & POLLERR);
+	close(s);
+}
+
+TEST_F(conn, abort)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	char buf[16];
+	int c, s;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	close(c);
+	EXPECT_EQ(-1, recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(TDI_REASON_ABORT, reason_of(s));
+	EXPECT_EQ(-1, send(s, buf, 1, MSG_NOSIGNAL));
+	EXPECT_TRUE(errno == EPIPE || errno == ENOTCONN);
+	close(s);
+}
+
+/* close() with data still queued delivers it all, then EOF. */
+TEST_F_TIMEOUT(conn, close_with_queued_data, 300)
+{
+	int sndbuf = 4 << 20, c, s, status;
+	size_t total = 2 << 20;
+	uint64_t h;
+	pid_t pid;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+				sizeof(sndbuf)));
+	pid = sender(c, total, 9, 1);
+	close(c);
+	EXPECT_EQ(total, drain(s, &h));
+	EXPECT_EQ(expect_hash(total, 9), h);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(s);
+}
+
+/*
+ * The four steps of a controlled disconnect: A releases; B reads its data
+ * then EOF; B goes on sending; B releases; both are done, and both
+ * endpoints may connect again.
+ */
+TEST_F(conn, release_four_steps)
+{
+	char buf[16];
+	int c, s;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	ASSERT_EQ(3, send(c, "abc", 3, 0));
+	ASSERT_EQ(0, shutdown(c, SHUT_WR));
+	EXPECT_EQ(-1, send(c, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	EXPECT_EQ(3, recv_all(s, buf, 3));
+	EXPECT_EQ(0, recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(TDI_STATE_RELEASE_SENT, info_of(c).state);
+	ASSERT_EQ(4, send(s, "more", 4, 0));
+	EXPECT_EQ(4, recv_all(c, buf, 4));
+	EXPECT_EQ(0, memcmp(buf, "more", 4));
+	ASSERT_EQ(0, shutdown(s, SHUT_WR));
+	EXPECT_EQ(0, recv(c, buf, sizeof(buf), 0));
+	ASSERT_TRUE(WAIT_FOR(info_of(c).state == TDI_STATE_BOUND &&
+			     info_of(s).state == TDI_STATE_BOUND));
+	EXPECT_EQ(TDI_REASON_RELEASE, reason_of(c));
+	EXPECT_EQ(TDI_REASON_RELEASE, reason_of(s));
+	close(s);
+
+	/* the endpoint outlives its connection */
+	ASSERT_EQ(0, connect_to(c, mac_b, PORT));
+	s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(2, send(c, "ok", 2, 0));
+	EXPECT_EQ(2, recv_all(s, buf, 2));
+	close(c);
+	close(s);
+}
+
+TEST_F(conn, expedited)
+{
+	struct pollfd pfd = { .events = POLLPRI };
+	struct iovec iov;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	char buf[2048];
+	int c, s;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	ASSERT_EQ(6, send(c, "urgent", 6, MSG_OOB));
+	pfd.fd = s;
+	ASSERT_TRUE(WAIT_FOR(poll(&pfd, 1, 0) == 1));
+	EXPECT_TRUE(pfd.revents & POLLPRI);
+	iov.iov_base = buf;
+	iov.iov_len = sizeof(buf);
+	EXPECT_EQ(6, recvmsg(s, &msg, MSG_OOB));
+	EXPECT_TRUE(msg.msg_flags & MSG_OOB);
+	EXPECT_EQ(0, memcmp(buf, "urgent", 6));
+	EXPECT_EQ(-1, recv(s, buf, sizeof(buf), MSG_OOB | MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	/* the size limit of an expedited TSDU */
+	memset(buf, 'x', sizeof(buf));
+	EXPECT_EQ(1024, send(c, buf, 1024, MSG_OOB));
+	EXPECT_EQ(-1, send(c, buf, 1025, MSG_OOB));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ(1024, recv(s, buf, sizeof(buf), MSG_OOB));
+	EXPECT_EQ(2, info_of(c).expedited_sent);
+	EXPECT_EQ(2, info_of(s).expedited_received);
+	close(c);
+	close(s);
+}
+
+/* A device going down ends its connections with TDI_REASON_LINK_DOWN. */
+TEST_F(conn, link_down)
+{
+	int c, s, status;
+	pid_t pid;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	pid = sender(c, (size_t)1 << 40, 3, 0);
+	usleep(300000);
+	ASSERT_EQ(0, run("ip -n %s link set va down", self->na));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(ENETDOWN, WEXITSTATUS(status));
+	EXPECT_EQ(TDI_REASON_LINK_DOWN, reason_of(c));
+	EXPECT_EQ(TDI_STATE_BOUND, info_of(c).state);
+	close(c);
+	close(s);
+}
+
+/* Two endpoints of the same node (all-zero node: this node). */
+TEST_F(conn, same_node)
+{
+	char buf[8];
+	int c, s;
+
+	c = sock_in(self->nsb, variant->type);
+	ASSERT_EQ(0, connect_to(c, NULL, PORT));
+	s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(4, send(c, "self", 4, 0));
+	EXPECT_EQ(4, recv_all(s, buf, 4));
+	EXPECT_EQ(0, memcmp(buf, "self", 4));
+	close(c);
+	close(s);
+}
+
+TEST_HARNESS_MAIN
