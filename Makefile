@@ -6,7 +6,8 @@
 #   make [KDIR=<kernel build dir>]   build the modules (W=1)
 #   make check                       everything CI runs (see README.md)
 #   make kernel                      build (once) the debug test kernel
-#   make selftests                   build the userland selftests
+#   make tools                       build tools/tdicat
+#   make selftests                   build the userland selftests (and tools)
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -24,15 +25,24 @@ sparse:
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C selftests/tdi clean
+	rm -f tools/tdicat
 
 kernel:
 	scripts/build-kernel debug
 
-selftests:
+# Userland programs: tools/tdicat (netcat for AF_TDI).
+TOOLS_CFLAGS := -Wall -Wextra -Werror -O2 -Iinclude/uapi
+
+tools: tools/tdicat
+
+tools/%: tools/%.c include/uapi/linux/tdi.h
+	$(CC) $(TOOLS_CFLAGS) -o $@ $<
+
+selftests: tools
 	$(MAKE) -C selftests/tdi \
 		KSFT_DIR=$$(bash -c '. scripts/lib.sh && tdi_ksrc')/tools/testing/selftests
 
 check:
 	scripts/check
 
-.PHONY: all modules sparse clean kernel selftests check
+.PHONY: all modules sparse clean kernel tools selftests check

@@ -87,6 +87,8 @@ int tdi_set_state(struct tdi_sock *ts, int state)
  */
 bool tdi_state_allowed(int old, int state)
 {
+	if (old < TDI_STATE_IDLE || old > TDI_STATE_CLOSING)
+		return false;
 	switch (state) {
 	case TDI_STATE_IDLE:
 		return old == TDI_STATE_BOUND;

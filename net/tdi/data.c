@@ -149,7 +149,7 @@ int tdi_conn_queue_xdata(struct tdi_sock *ts, struct msghdr *msg, int len)
  * @ts: the connection
  * @xmitq: where a window update goes
  *
- * Sends an acknowledgement when the window we could offer now is at least
+ * Sends an acknowledgment when the window we could offer now is at least
  * two frames larger than the one we last offered, or opens a closed one.
  */
 void tdi_conn_rcv_consumed(struct tdi_sock *ts, struct sk_buff_head *xmitq)

@@ -38,10 +38,10 @@ enum tdi_drop {
  * @src_id: sender's connection identifier
  * @dst_id: receiver's connection identifier
  * @seq: sequence number
- * @ack: acknowledgement
+ * @ack: acknowledgment
  * @wnd: window
  * @xseq: expedited TSDU number
- * @xack: expedited acknowledgement
+ * @xack: expedited acknowledgment
  * @tsval: timestamp
  * @tsecr: echoed timestamp
  * @len: payload length

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * tdi input: what a connection or a listener does with a received frame.
+/* tdi input: what a connection or a listener does with a received frame.
  *
  * Called with the socket lock held (bh_lock_sock() in the receive path,
  * or lock ownership when the frame comes from the socket backlog); frames
@@ -84,8 +83,7 @@ static void tdi_sack_rcv(struct tdi_sock *ts, struct sk_buff *skb)
 	}
 }
 
-/*
- * RFC 6675 IsLost(), simplified: an unreported frame with at least three
+/* RFC 6675 IsLost(), simplified: an unreported frame with at least three
  * frames' worth of reported bytes above it is lost.  Returns whether any
  * frame was newly marked.
  */
@@ -176,13 +174,14 @@ static void tdi_xack_rcv(struct tdi_sock *ts, u16 xack)
 		ts->sk.sk_write_space(&ts->sk);
 }
 
-/* Process the acknowledgement, window and SACK of a frame. */
+/* Process the acknowledgment, window and SACK of a frame. */
 static void tdi_ack_rcv(struct tdi_sock *ts, const struct tdi_frame *fr,
 			struct sk_buff *skb)
 {
 	struct tdi_net *tn = tdi_tn(ts);
 	struct sock *sk = &ts->sk;
 	u32 ack = fr->ack, old_right = ts->snd_right;
+	bool sacked = fr->type == TDI_T_ACK && (fr->flags & TDI_F_SACK);
 	bool progress = false;
 
 	tdi_xack_rcv(ts, fr->xack);
@@ -190,7 +189,7 @@ static void tdi_ack_rcv(struct tdi_sock *ts, const struct tdi_frame *fr,
 		return;
 	if (!tdi_seq_before(ack, ts->snd_una))
 		ts->snd_right = tdi_seq_max(ts->snd_right, ack + fr->wnd);
-	if (fr->type == TDI_T_ACK && (fr->flags & TDI_F_SACK))
+	if (sacked)
 		tdi_sack_rcv(ts, skb);
 
 	if (tdi_seq_after(ack, ts->snd_una)) {
@@ -231,7 +230,8 @@ static void tdi_ack_rcv(struct tdi_sock *ts, const struct tdi_frame *fr,
 			tdi_enter_recovery(ts);
 	}
 
-	if (ts->snd_una != ts->snd_nxt && tdi_mark_lost(ts) &&
+	/* only SACK information can show more losses than the head */
+	if (sacked && ts->snd_una != ts->snd_nxt && tdi_mark_lost(ts) &&
 	    !ts->in_recovery)
 		tdi_enter_recovery(ts);
 
@@ -412,6 +412,7 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 			       struct sk_buff_head *xmitq)
 {
 	struct net *net = sock_net(&ts->sk);
+	unsigned long hold;
 	int mtu;
 
 	if (fr->sport != ts->rport) {
@@ -467,10 +468,9 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		return;
 	case TDI_T_HOLD:
 		/* the offer waits for the peer's decision: wait with it */
-		if (time_before(ts->connect_deadline, jiffies +
-				msecs_to_jiffies(tdi_pernet(net)->sysctl.connect_timeout_ms)))
-			ts->connect_deadline = jiffies + msecs_to_jiffies(
-				tdi_pernet(net)->sysctl.connect_timeout_ms);
+		hold = jiffies + msecs_to_jiffies(tdi_pernet(net)->sysctl.connect_timeout_ms);
+		if (time_before(ts->connect_deadline, hold))
+			ts->connect_deadline = hold;
 		consume_skb(skb);
 		return;
 	}
@@ -534,7 +534,7 @@ void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
 		tdi_xdata_rcv(ts, skb, &fr, xmitq);
 		break;
 	case TDI_T_ACCEPT:
-		/* our acknowledgement of it was lost */
+		/* our acknowledgment of it was lost */
 		consume_skb(skb);
 		tdi_send_ack(ts, 0, xmitq);
 		break;

@@ -4,7 +4,7 @@
  *
  * Queued frames (the write queue of normal data and RELEASE, the expedited
  * queue) hold only their payload; each transmission clones the frame and
- * builds a fresh header in the clone, so the acknowledgement, window and
+ * builds a fresh header in the clone, so the acknowledgment, window and
  * timestamp are current, and the payload checksum computed when the data
  * was copied from the user is reused.  Every function here is called with
  * the socket lock held and only appends frames to @xmitq; the caller sends
@@ -56,7 +56,7 @@ static void tdi_fill_frame(struct tdi_sock *ts, struct tdi_frame *fr,
 	ts->rcv_right = ts->rcv_nxt + wnd;
 }
 
-/* Every frame of a connected endpoint carries an acknowledgement. */
+/* Every frame of a connected endpoint carries an acknowledgment. */
 static void tdi_ack_sent(struct tdi_sock *ts)
 {
 	ts->ack_pending = 0;
@@ -116,7 +116,7 @@ int tdi_send_setup(struct tdi_sock *ts, u8 type, u8 reason, const void *data,
 }
 
 /**
- * tdi_send_ack() - send an acknowledgement now
+ * tdi_send_ack() - send an acknowledgment now
  * @ts: the connection
  * @flags: 0, or TDI_F_ACKNOW to ask for an answer (window probe)
  * @xmitq: where the frame goes
@@ -329,7 +329,6 @@ void tdi_conn_push(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 	while ((skb = ts->send_head)) {
 		struct tdi_skb_cb *cb = TDI_SKB_CB(skb);
 		u32 mss = READ_ONCE(ts->mss);
-
 
 		if (skb->len > mss && tdi_split(ts, skb, mss))
 			break;

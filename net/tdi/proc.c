@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * /proc/net/tdi: the sockets of the reader's network namespace, one line
+/* /proc/net/tdi: the sockets of the reader's network namespace, one line
  * each, under a header line naming the columns:
  *
  *   Type       dgram, stream or seqpacket
@@ -148,8 +147,7 @@ static const char *const tdi_stat_names[TDI_STAT_DROP_BASE] = {
 	[TDI_STAT_XMIT_ERRORS]	= "xmit_errors",
 };
 
-/*
- * /proc/net/tdi_stat: "name value" lines, the namespace's counters, then
+/* /proc/net/tdi_stat: "name value" lines, the namespace's counters, then
  * one "drop_<reason>" line per reason a received frame is dropped for.
  */
 static int tdi_stat_show(struct seq_file *seq, void *v)

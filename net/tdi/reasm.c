@@ -97,8 +97,11 @@ bool tdi_ofo_insert(struct sk_buff_head *q, struct sk_buff *skb)
 	}
 
 	/* segments after us that we cover whole go; a partial one trims us */
-	next = prev ? skb_queue_next(q, prev) : skb_peek(q);
-	while (next && next != (struct sk_buff *)q) {
+	if (!prev)
+		next = skb_peek(q);
+	else
+		next = skb_queue_is_last(q, prev) ? NULL : prev->next;
+	while (next) {
 		struct tdi_skb_cb *ncb = TDI_SKB_CB(next);
 
 		if (!tdi_seq_before(ncb->seq, cb->end_seq))
@@ -115,6 +118,8 @@ bool tdi_ofo_insert(struct sk_buff_head *q, struct sk_buff *skb)
 		next = tmp;
 	}
 
+	if (cb->end_seq == cb->seq)
+		return false;			/* neighbours cover it all */
 	if (prev)
 		__skb_queue_after(q, prev, skb);
 	else

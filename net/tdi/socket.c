@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * tdi socket operations: the proto_ops of address objects (SOCK_DGRAM)
+/* tdi socket operations: the proto_ops of address objects (SOCK_DGRAM)
  * and connection endpoints (SOCK_STREAM, SOCK_SEQPACKET).
  *
  * Process context, socket lock owned.  Frames built here are collected on
@@ -618,8 +617,7 @@ out:
 	return err;
 }
 
-/*
- * Copy from the receive queue.  Stream: up to @len bytes (at least
+/* Copy from the receive queue.  Stream: up to @len bytes (at least
  * SO_RCVLOWAT, all with MSG_WAITALL).  Message mode: up to the end of the
  * TSDU, MSG_EOR on its last piece; with MSG_TRUNC the rest of the TSDU is
  * dropped and its whole length returned.
@@ -686,11 +684,10 @@ static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			copied += n;
 			if (trunc && copied == len)
 				skipped += skb->len - off - n;
-			if (peek) {
+			if (peek)
 				peek_off += n;
-			} else {
+			else
 				cb->off += n;
-			}
 			if (off + n == skb->len || (trunc && copied == len)) {
 				eor = cb->flags & TDI_F_EOR;
 				if (!peek) {

@@ -13,7 +13,7 @@
  *				(1 to 60000)
  *   retries			time-outs in a row without an answer before a
  *				connection ends with ETIMEDOUT (1 to 100)
- *   delack_ms			longest delay of an acknowledgement (1 to 500)
+ *   delack_ms			longest delay of an acknowledgment (1 to 500)
  */
 
 #include <linux/slab.h>

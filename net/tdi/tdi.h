@@ -77,7 +77,7 @@ struct tdi_stats {
  * @rto_min_ms: lower bound of the retransmission time-out
  * @rto_max_ms: upper bound of the retransmission time-out
  * @retries: retransmissions without an answer before the connection ends
- * @delack_ms: longest an acknowledgement is delayed
+ * @delack_ms: longest an acknowledgment is delayed
  */
 struct tdi_sysctl {
 	int	connect_timeout_ms;
@@ -208,7 +208,7 @@ struct tdi_conn_stats {
  * @release_acked: our RELEASE has been acknowledged
  * @peer_released: the peer's RELEASE has been received in order
  * @in_recovery: fast recovery until @high_seq is acknowledged
- * @dupacks: duplicate acknowledgements in a row
+ * @dupacks: duplicate acknowledgments in a row
  * @retries: retransmission time-outs without an answer
  * @backoff: retransmission time-out doublings in force
  * @connect_deadline: connect(): when to give up (jiffies)
@@ -234,7 +234,7 @@ struct tdi_conn_stats {
  * @xwrite_queue: expedited TSDUs not acknowledged yet
  * @xrecv_queue: expedited TSDUs received, not read yet
  * @rto_timer: retransmission, connect and probe timer
- * @delack_timer: delayed acknowledgement timer
+ * @delack_timer: delayed acknowledgment timer
  * @st: counters
  */
 struct tdi_sock {

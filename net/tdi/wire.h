@@ -21,7 +21,7 @@ enum tdi_frame_type {
 	TDI_T_REFUSE	= 3,	/* offer refused: reason and data */
 	TDI_T_HOLD	= 4,	/* offer held open for a query-accept decision */
 	TDI_T_DATA	= 5,	/* normal TSDU bytes */
-	TDI_T_ACK	= 6,	/* acknowledgement only (optional SACK blocks) */
+	TDI_T_ACK	= 6,	/* acknowledgment only (optional SACK blocks) */
 	TDI_T_XDATA	= 7,	/* one expedited TSDU */
 	TDI_T_RELEASE	= 8,	/* orderly release: no more normal data */
 	TDI_T_RESET	= 9,	/* abort: reason and disconnect data */

@@ -16,7 +16,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +120,7 @@ static int sysctl_in(int ns, const char *name, const char *val)
 }
 
 /* Deterministic data and a hash to check it by. */
-static void fill(unsigned char *buf, size_t len, uint64_t *state)
+static void fill(unsigned char *buf, size_t len, __u64 *state)
 {
 	size_t i;
 
@@ -133,7 +132,7 @@ static void fill(unsigned char *buf, size_t len, uint64_t *state)
 	}
 }
 
-static uint64_t fnv(uint64_t h, const unsigned char *buf, size_t len)
+static __u64 fnv(__u64 h, const unsigned char *buf, size_t len)
 {
 	size_t i;
 
@@ -175,10 +174,15 @@ static ssize_t recv_all(int fd, void *buf, size_t len)
 
 /* Wait up to 10 s (in 10 ms steps) for @cond to hold. */
 #define WAIT_FOR(cond) ({						\
-	int __i;							\
-	for (__i = 0; __i < 1000 && !(cond); __i++)			\
+	int __i, __ok = 0;						\
+	for (__i = 0; __i < 1000; __i++) {				\
+		if (cond) {						\
+			__ok = 1;					\
+			break;						\
+		}							\
 		usleep(10000);						\
-	(cond);								\
+	}								\
+	__ok;								\
 })
 
 FIXTURE(conn) {
@@ -233,7 +237,7 @@ FIXTURE_TEARDOWN(conn)
 }
 
 /* A connected pair: *c in namespace a, *s accepted in b. */
-static void pair(struct __test_metadata *_metadata, FIXTURE_DATA(conn) *self,
+static void pair(struct __test_metadata *_metadata, struct _test_data_conn *self,
 		 int type, int *c, int *s)
 {
 	*c = sock_in(self->nsa, type);
@@ -379,13 +383,13 @@ TEST_F(conn, connect_nonblocking)
 }
 
 /* A child sends @total bytes on @fd and exits with 0 on success. */
-static pid_t sender(int fd, size_t total, uint64_t seed, int close_at_end)
+static pid_t sender(int fd, size_t total, __u64 seed, int close_at_end)
 {
 	pid_t pid = fork();
 
 	if (!pid) {
 		unsigned char buf[65536];
-		uint64_t st = seed;
+		__u64 st = seed;
 		size_t n;
 
 		while (total) {
@@ -404,10 +408,10 @@ static pid_t sender(int fd, size_t total, uint64_t seed, int close_at_end)
 	return pid;
 }
 
-static uint64_t expect_hash(size_t total, uint64_t seed)
+static __u64 expect_hash(size_t total, __u64 seed)
 {
 	unsigned char buf[65536];
-	uint64_t st = seed, h = 0xcbf29ce484222325ULL;
+	__u64 st = seed, h = 0xcbf29ce484222325ULL;
 	size_t n;
 
 	while (total) {
@@ -420,7 +424,7 @@ static uint64_t expect_hash(size_t total, uint64_t seed)
 }
 
 /* Read to EOF, hashing; returns bytes read or -1. */
-static ssize_t drain(int fd, uint64_t *h)
+static ssize_t drain(int fd, __u64 *h)
 {
 	static unsigned char buf[1 << 20];
 	ssize_t n, total = 0;
@@ -438,7 +442,7 @@ TEST_F_TIMEOUT(conn, transfer_hash, 1800)
 	const char *env = getenv("TDI_TRANSFER_MB");
 	size_t total = (env ? atoi(env) : 64) << 20;
 	int c, s, status;
-	uint64_t h;
+	__u64 h;
 	pid_t pid;
 
 	pair(_metadata, self, variant->type, &c, &s);
@@ -464,7 +468,7 @@ TEST_F_TIMEOUT(conn, message_boundaries, 300)
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	unsigned int i;
 	int c, s, status;
-	uint64_t st = 7;
+	__u64 st = 7;
 	pid_t pid;
 
 	if (variant->type != SOCK_SEQPACKET)
@@ -626,7 +630,7 @@ TEST_F_TIMEOUT(conn, close_with_queued_data, 300)
 {
 	int sndbuf = 4 << 20, c, s, status;
 	size_t total = 2 << 20;
-	uint64_t h;
+	__u64 h;
 	pid_t pid;
 
 	pair(_metadata, self, variant->type, &c, &s);
