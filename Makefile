@@ -5,8 +5,9 @@
 #
 #   make [KDIR=<kernel build dir>]   build the modules (W=1)
 #   make check                       everything CI runs (see README.md)
+#   make bench                       tdi against TCP in a guest (tools/tdiperf)
 #   make kernel                      build (once) the debug test kernel
-#   make tools                       build tools/tdicat
+#   make tools                       build tools/tdicat and tools/tdiperf
 #   make selftests                   build the userland selftests (and tools)
 #   make clean
 
@@ -25,7 +26,7 @@ sparse:
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C selftests/tdi clean
-	rm -f tools/tdicat
+	rm -f tools/tdicat tools/tdiperf
 
 kernel:
 	scripts/build-kernel debug
@@ -33,7 +34,7 @@ kernel:
 # Userland programs: tools/tdicat (netcat for AF_TDI).
 TOOLS_CFLAGS := -Wall -Wextra -Werror -O2 -Iinclude/uapi
 
-tools: tools/tdicat
+tools: tools/tdicat tools/tdiperf
 
 tools/%: tools/%.c include/uapi/linux/tdi.h
 	$(CC) $(TOOLS_CFLAGS) -o $@ $<
@@ -45,4 +46,7 @@ selftests: tools
 check:
 	scripts/check
 
-.PHONY: all modules sparse clean kernel tools selftests check
+bench:
+	scripts/bench
+
+.PHONY: all modules sparse clean kernel tools selftests check bench

@@ -454,14 +454,15 @@ static void tdi_rto_connected(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 			tdi_conn_timed_out(ts, xmitq);
 			return;
 		}
-		ts->ssthresh = max((ts->snd_nxt - ts->snd_una) / 2,
-				   2U * ts->mss);
-		ts->cwnd = ts->mss;
-		ts->in_recovery = 0;
-		ts->dupacks = 0;
+		if (ts->snd_una != ts->snd_nxt) {
+			ts->ssthresh = max((ts->snd_nxt - ts->snd_una) / 2,
+					   2U * ts->mss);
+			ts->cwnd = ts->mss;
+			ts->dupacks = 0;
+			ts->in_recovery = 1;
+			ts->high_seq = ts->snd_nxt;
+		}
 		tdi_mark_all_lost(ts);
-		ts->in_recovery = 1;
-		ts->high_seq = ts->snd_nxt;
 		tdi_conn_push(ts, xmitq);
 	} else if (ts->send_head) {
 		/* the peer's window is closed: ask it for news; an answer

@@ -172,6 +172,10 @@ static void tdi_xack_rcv(struct tdi_sock *ts, u16 xack)
 	}
 	if (freed)
 		ts->sk.sk_write_space(&ts->sk);
+	skb = skb_peek(&ts->xwrite_queue);
+	if (skb && !TDI_SKB_CB(skb)->lost &&
+	    tdi_now_us() - TDI_SKB_CB(skb)->tx_us > ts->rtt.rto_us)
+		TDI_SKB_CB(skb)->lost = 1;
 }
 
 /* Process the acknowledgment, window and SACK of a frame. */
@@ -299,7 +303,8 @@ static void tdi_data_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		tdi_send_ack(ts, 0, xmitq);
 		return;
 	}
-	if (!tdi_seq_before(seq, ts->rcv_right) && seq != ts->rcv_nxt) {
+	if (!tdi_seq_before(seq, ts->rcv_right) &&
+	    !(seq == ts->rcv_nxt && !fr->len)) {
 		tdi_drop(ts, skb, TDI_DROP_WINDOW);
 		tdi_send_ack(ts, 0, xmitq);
 		return;
@@ -396,8 +401,7 @@ static void tdi_reset_rcv(struct tdi_sock *ts, const struct tdi_frame *fr)
 	tdi_stat_inc(tdi_tn(ts), TDI_STAT_RESETS_IN);
 	/* the peer had already finished its side of a release we started */
 	if (fr->reason == TDI_REASON_RELEASE && ts->release_queued &&
-	    (ts->state == TDI_STATE_RELEASE_SENT ||
-	     ts->state == TDI_STATE_CLOSING) &&
+	    ts->state == TDI_STATE_CLOSING && ts->peer_released &&
 	    ts->write_seq - ts->snd_una <= 1) {
 		tdi_conn_done(ts, 0, TDI_REASON_RELEASE);
 		return;
@@ -413,6 +417,7 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 {
 	struct net *net = sock_net(&ts->sk);
 	unsigned long hold;
+	u32 sample;
 	int mtu;
 
 	if (fr->sport != ts->rport) {
@@ -442,8 +447,9 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		ts->ts_recent = fr->tsval;
 		ts->retries = 0;
 		ts->backoff = 0;
-		if (fr->tsecr && tdi_now_us() - fr->tsecr < 60 * USEC_PER_SEC)
-			tdi_rtt_sample(&ts->rtt, tdi_now_us() - fr->tsecr,
+		sample = tdi_now_us() - fr->tsecr;
+		if (fr->tsecr && sample < 60 * USEC_PER_SEC)
+			tdi_rtt_sample(&ts->rtt, sample,
 				       tdi_pernet(net)->sysctl.rto_min_ms *
 				       USEC_PER_MSEC,
 				       tdi_pernet(net)->sysctl.rto_max_ms *
@@ -503,7 +509,8 @@ void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
 		return;
 	}
 	if (fr.type == TDI_T_RESET) {
-		if (!tdi_seq_in(fr.seq, ts->rcv_nxt, ts->rcv_right + 1)) {
+		if (!tdi_seq_in(fr.seq, ts->rcv_nxt,
+				tdi_seq_max(ts->rcv_right, ts->rcv_nxt) + 2)) {
 			tdi_drop(ts, skb, TDI_DROP_WINDOW);
 			return;
 		}
