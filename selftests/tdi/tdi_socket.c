@@ -1185,9 +1185,12 @@ TEST_F(tdi, listen_autobind)
 	ASSERT_EQ(0, listen(self->fd, 4));
 	ASSERT_EQ(0, getsockname(self->fd, (struct sockaddr *)&sa, &len));
 	EXPECT_GE(ntohs(sa.stdi_port), 49152);
+	/* SOCK_NONBLOCK of accept4() is for the new socket: the listener's
+	 * own O_NONBLOCK decides whether accept() waits
+	 */
+	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, O_NONBLOCK));
 	EXPECT_EQ(-1, accept4(self->fd, NULL, NULL, SOCK_NONBLOCK));
 	EXPECT_EQ(EAGAIN, errno);
-	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, O_NONBLOCK));
 	EXPECT_EQ(-1, accept(self->fd, NULL, NULL));
 	EXPECT_EQ(EAGAIN, errno);
 	/* a listener neither connects nor exchanges data */
