@@ -5,6 +5,7 @@
 #
 #   make [KDIR=<kernel build dir>]   build the modules (W=1)
 #   make check                       everything CI runs (see README.md)
+#   make check-full                  the same, with larger transfers
 #   make bench                       tdi against TCP in a guest (tools/tdiperf)
 #   make kernel                      build (once) the debug test kernel
 #   make tools                       build tools/tdicat and tools/tdiperf
@@ -46,7 +47,10 @@ selftests: tools
 check:
 	scripts/check
 
+check-full:
+	scripts/check --full
+
 bench:
 	scripts/bench
 
-.PHONY: all modules sparse clean kernel tools selftests check bench
+.PHONY: all modules sparse clean kernel tools selftests check check-full bench

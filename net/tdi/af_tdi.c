@@ -170,7 +170,7 @@ static void tdi_sk_destruct(struct sock *sk)
 	WARN_ON_ONCE(!list_empty(&ts->listen_node));
 	tdi_unlink_sock(ts);
 	tdi_conn_purge(ts);
-	__skb_queue_purge(&sk->sk_receive_queue);
+	tdi_conn_purge_rcv(ts);
 	__skb_queue_purge(&ts->xrecv_queue);
 	if (ts->addr)
 		tdi_addr_put(ts->addr);

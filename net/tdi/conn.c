@@ -180,6 +180,16 @@ void tdi_conn_purge(struct tdi_sock *ts)
 }
 
 /**
+ * tdi_conn_purge_rcv() - drop the unread normal data
+ * @ts: the endpoint, socket lock held (or the last reference)
+ */
+void tdi_conn_purge_rcv(struct tdi_sock *ts)
+{
+	__skb_queue_purge(&ts->sk.sk_receive_queue);
+	WRITE_ONCE(ts->rcv_unread, 0);
+}
+
+/**
  * tdi_conn_reset() - prepare an endpoint for a new connection
  * @ts: the endpoint, idle (TDI_STATE_BOUND), socket lock held
  *
@@ -190,7 +200,7 @@ void tdi_conn_reset(struct tdi_sock *ts)
 	struct sock *sk = &ts->sk;
 
 	tdi_conn_purge(ts);
-	__skb_queue_purge(&sk->sk_receive_queue);
+	tdi_conn_purge_rcv(ts);
 	__skb_queue_purge(&ts->xrecv_queue);
 	WRITE_ONCE(sk->sk_shutdown, 0);
 	sk->sk_err = 0;
@@ -235,7 +245,7 @@ void tdi_conn_done(struct tdi_sock *ts, int err, int reason)
 	tdi_conn_unhash(ts);
 	tdi_conn_purge(ts);
 	if (err && err != ETIMEDOUT && err != ENETDOWN) {
-		__skb_queue_purge(&sk->sk_receive_queue);
+		tdi_conn_purge_rcv(ts);
 		__skb_queue_purge(&ts->xrecv_queue);
 	}
 	if (err == ETIMEDOUT)

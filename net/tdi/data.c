@@ -78,7 +78,7 @@ int tdi_conn_queue_data(struct tdi_sock *ts, struct msghdr *msg, int len,
 			if (!sk_stream_memory_free(sk))
 				break;
 			n = min_t(int, len - copied, mss);
-			skb = tdi_alloc_frame(mss, sk->sk_allocation);
+			skb = tdi_alloc_queued_frame(mss, sk->sk_allocation);
 			if (!skb) {
 				err = -ENOBUFS;
 				goto fail;
@@ -125,7 +125,7 @@ int tdi_conn_queue_xdata(struct tdi_sock *ts, struct msghdr *msg, int len)
 	struct sk_buff *skb;
 	int err;
 
-	skb = tdi_alloc_frame(len, sk->sk_allocation);
+	skb = tdi_alloc_queued_frame(len, sk->sk_allocation);
 	if (!skb)
 		return -ENOBUFS;
 	cb = TDI_SKB_CB(skb);

@@ -47,6 +47,28 @@ struct sk_buff *tdi_alloc_frame(unsigned int payload, gfp_t gfp)
 }
 
 /**
+ * tdi_alloc_queued_frame() - an skb for a frame that stays queued
+ * @payload: payload bytes the caller will put
+ * @gfp: allocation flags
+ *
+ * Like tdi_alloc_frame(), from the fast-clone cache: a frame kept on a
+ * write queue is cloned for each transmission, and the first clone then
+ * comes with it.
+ *
+ * Return: the skb, data empty at the payload, or NULL.
+ */
+struct sk_buff *tdi_alloc_queued_frame(unsigned int payload, gfp_t gfp)
+{
+	unsigned int head = LL_MAX_HEADER + TDI_HDR_LEN;
+	struct sk_buff *skb;
+
+	skb = alloc_skb_fclone(head + payload, gfp);
+	if (skb)
+		skb_reserve(skb, head);
+	return skb;
+}
+
+/**
  * tdi_xmit_enqueue() - put a frame on a transmit queue
  * @xmitq: the queue, sent later by tdi_xmit_flush()
  * @skb: the frame, starting with its tdi header
@@ -69,12 +91,16 @@ static void tdi_xmit_dev(struct net *net, struct net_device *dev,
 {
 	struct tdi_net *tn = tdi_pernet(net);
 	unsigned int len = skb->len;
+	bool self;
 
 	if (!tdi_dev_ok(dev) || len > dev->mtu) {
 		tdi_stat_inc(tn, TDI_STAT_XMIT_ERRORS);
 		kfree_skb(skb);
 		return;
 	}
+	self = ether_addr_equal(dst, dev->dev_addr);
+	if (self || (dev->features & NETIF_F_HW_CSUM))
+		tdi_frame_csum_offload(skb);
 	skb->dev = dev;
 	skb->protocol = htons(ethertype);
 	skb_reset_network_header(skb);
@@ -86,7 +112,7 @@ static void tdi_xmit_dev(struct net *net, struct net_device *dev,
 	}
 	tdi_stat_inc(tn, TDI_STAT_FRAMES_OUT);
 	tdi_stat_add(tn, TDI_STAT_BYTES_OUT, len);
-	if (ether_addr_equal(dst, dev->dev_addr)) {
+	if (self) {
 		/* to ourselves: receive it as if it came in on @dev */
 		skb->protocol = eth_type_trans(skb, dev);
 		netif_rx(skb);

@@ -72,6 +72,7 @@ struct tdi_frame {
 enum tdi_drop tdi_frame_parse(struct sk_buff *skb, struct tdi_frame *fr);
 void tdi_frame_push(struct sk_buff *skb, const struct tdi_frame *fr,
 		    __wsum payload_csum);
+void tdi_frame_csum_offload(struct sk_buff *skb);
 const char *tdi_drop_name(enum tdi_drop drop);
 
 #endif /* _NET_TDI_FRAME_H */

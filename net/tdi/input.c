@@ -282,6 +282,7 @@ static void tdi_rcv_in_order(struct tdi_sock *ts, struct sk_buff *skb)
 		return;
 	}
 	__skb_queue_tail(&sk->sk_receive_queue, skb);
+	WRITE_ONCE(ts->rcv_unread, ts->rcv_unread + skb->len);
 }
 
 static void tdi_data_rcv(struct tdi_sock *ts, struct sk_buff *skb,

@@ -173,7 +173,7 @@ static int tdi_split(struct tdi_sock *ts, struct sk_buff *skb, u32 mss)
 	u32 rest = skb->len - mss;
 	struct sk_buff *n;
 
-	n = tdi_alloc_frame(rest, GFP_ATOMIC);
+	n = tdi_alloc_queued_frame(rest, GFP_ATOMIC);
 	if (!n)
 		return -ENOMEM;
 	if (skb_copy_bits(skb, mss, skb_put(n, rest), rest)) {

@@ -11,6 +11,15 @@
  *              bytes that are not printable, space and backslash)
  *   Inode      the socket's inode number
  *   Uid        the socket owner's uid in the reader's user namespace
+ *   Peer       the peer's node address, all-zero when not connected
+ *   PeerPort   the peer's port, 0 when not connected
+ *   TxQueue    sequence space queued and not yet acknowledged: bytes, plus
+ *              one for each TSDU end and for a RELEASE (0 when not
+ *              connected)
+ *   RxQueue    bytes of normal data received and not yet read
+ *   Retrans    frames the current (or last) connection retransmitted
+ *
+ * The connection columns are read without the socket lock: a snapshot.
  */
 
 #include <linux/etherdevice.h>
@@ -98,6 +107,38 @@ static void tdi_seq_show_addr(struct seq_file *seq, const struct tdi_addr *a)
 		       ESCAPE_NP | ESCAPE_OCTAL | ESCAPE_APPEND, " \\");
 }
 
+static bool tdi_has_peer(int state)
+{
+	switch (state) {
+	case TDI_STATE_CONNECTING:
+	case TDI_STATE_OFFERED:
+	case TDI_STATE_CONNECTED:
+	case TDI_STATE_RELEASE_SENT:
+	case TDI_STATE_RELEASE_RECEIVED:
+	case TDI_STATE_CLOSING:
+		return true;
+	}
+	return false;
+}
+
+/* Peer, queues and retransmissions: a lockless snapshot. */
+static void tdi_seq_show_conn(struct seq_file *seq, struct tdi_sock *ts,
+			      int state)
+{
+	u8 peer[ETH_ALEN] = {};
+	u32 txq = 0;
+	u16 rport = 0;
+
+	if (tdi_has_peer(state)) {
+		memcpy(peer, ts->peer_mac, ETH_ALEN);
+		rport = READ_ONCE(ts->rport);
+		txq = READ_ONCE(ts->write_seq) - READ_ONCE(ts->snd_una);
+	}
+	seq_printf(seq, "%pM %8u %7u %7u %7llu\n", peer, rport, txq,
+		   READ_ONCE(ts->rcv_unread),
+		   (unsigned long long)READ_ONCE(ts->st.frames_retransmitted));
+}
+
 static int tdi_seq_show(struct seq_file *seq, void *v)
 {
 	struct tdi_sock *ts;
@@ -105,7 +146,7 @@ static int tdi_seq_show(struct seq_file *seq, void *v)
 	int state;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_puts(seq, "Type      State             Port Ifindex Node              Name Inode Uid\n");
+		seq_puts(seq, "Type      State             Port Ifindex Node              Name Inode Uid Peer              PeerPort TxQueue RxQueue Retrans\n");
 		return 0;
 	}
 	ts = hlist_entry(v, struct tdi_sock, list);
@@ -117,8 +158,9 @@ static int tdi_seq_show(struct seq_file *seq, void *v)
 	rcu_read_lock();
 	tdi_seq_show_addr(seq, READ_ONCE(ts->addr));
 	rcu_read_unlock();
-	seq_printf(seq, " %lu %u\n", sock_i_ino(sk),
+	seq_printf(seq, " %lu %u ", sock_i_ino(sk),
 		   from_kuid_munged(seq_user_ns(seq), sock_i_uid(sk)));
+	tdi_seq_show_conn(seq, ts, state);
 	return 0;
 }
 

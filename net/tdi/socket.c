@@ -13,7 +13,9 @@
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/socket.h>
+#include <linux/sockios.h>
 #include <linux/uio.h>
+#include <asm/ioctls.h>
 #include <net/checksum.h>
 #include <net/sock.h>
 
@@ -537,6 +539,12 @@ out:
 	return err;
 }
 
+/* @n bytes of the receive queue were read or dropped. */
+static void tdi_rcv_consume(struct tdi_sock *ts, u32 n)
+{
+	WRITE_ONCE(ts->rcv_unread, ts->rcv_unread - n);
+}
+
 static bool tdi_rcv_ready(struct tdi_sock *ts, struct sk_buff *last)
 {
 	struct sock *sk = &ts->sk;
@@ -691,19 +699,20 @@ static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			if (off + n == skb->len || (trunc && copied == len)) {
 				eor = cb->flags & TDI_F_EOR;
 				if (!peek) {
+					tdi_rcv_consume(ts, skb->len - off);
 					__skb_unlink(skb, &sk->sk_receive_queue);
 					consume_skb(skb);
 				} else {
 					peek_off += skb->len - off - n;
 				}
+			} else if (!peek) {
+				tdi_rcv_consume(ts, n);
 			}
 			if (msgmode && eor) {
 				msg->msg_flags |= MSG_EOR;
 				break;
 			}
 			if (copied == len && !trunc)
-				break;
-			if (!msgmode && copied >= target)
 				break;
 			continue;
 		}
@@ -757,7 +766,7 @@ static int tdi_shutdown(struct socket *sock, int how)
 	}
 	if (how != SHUT_WR) {
 		WRITE_ONCE(sk->sk_shutdown, sk->sk_shutdown | RCV_SHUTDOWN);
-		__skb_queue_purge(&sk->sk_receive_queue);
+		tdi_conn_purge_rcv(ts);
 	}
 	if (how != SHUT_RD)
 		tdi_conn_release(ts, &xmitq);
@@ -768,9 +777,43 @@ out:
 	return err;
 }
 
+/* Bytes queued for sending and not yet acknowledged. */
+static int tdi_outq(struct tdi_sock *ts)
+{
+	struct sk_buff *skb;
+	int n = 0;
+
+	skb_queue_walk(&ts->sk.sk_write_queue, skb)
+		n += skb->len;
+	return n;
+}
+
+/* SIOCINQ: unread bytes of normal data; SIOCOUTQ: unacknowledged bytes. */
+static int tdi_ioctl_queue(struct tdi_sock *ts, unsigned int cmd,
+			   int __user *argp)
+{
+	struct sock *sk = &ts->sk;
+	int n;
+
+	lock_sock(sk);
+	if (ts->state == TDI_STATE_LISTENING) {
+		release_sock(sk);
+		return -EINVAL;
+	}
+	n = cmd == SIOCINQ ? ts->rcv_unread : tdi_outq(ts);
+	release_sock(sk);
+	return put_user(n, argp);
+}
+
 static int tdi_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 {
 	switch (cmd) {
+	case SIOCINQ:
+	case SIOCOUTQ:
+		if (sock->type == SOCK_DGRAM)
+			return -EOPNOTSUPP;
+		return tdi_ioctl_queue(tdi_sk(sock->sk), cmd,
+				       (int __user *)arg);
 	case SIOCTDILISTEN:
 	case SIOCTDIDISCONNECT:
 		return -EOPNOTSUPP;

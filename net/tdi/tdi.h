@@ -285,6 +285,7 @@ struct tdi_sock {
 
 	u32			rcv_nxt;
 	u32			rcv_right;
+	u32			rcv_unread;
 	u32			ack_pending;
 	struct sk_buff_head	ofo_queue;
 
@@ -398,6 +399,7 @@ void tdi_addr_fill(const struct tdi_addr *a, struct sockaddr_tdi *sa);
 /* conn.c */
 void tdi_conn_init_sock(struct tdi_sock *ts);
 void tdi_conn_reset(struct tdi_sock *ts);
+void tdi_conn_purge_rcv(struct tdi_sock *ts);
 int tdi_conn_hash(struct tdi_sock *ts);
 void tdi_conn_rehash_peer(struct tdi_sock *ts);
 bool tdi_conn_peer_known(struct tdi_net *tn, const u8 *mac, u32 peer_id);
@@ -455,6 +457,7 @@ void tdi_xmit_enqueue(struct sk_buff_head *xmitq, struct sk_buff *skb,
 int tdi_dev_mtu(struct net *net, int ifindex);
 int tdi_dev_route(struct net *net, u8 *node, int ifindex, int *mtu);
 struct sk_buff *tdi_alloc_frame(unsigned int payload, gfp_t gfp);
+struct sk_buff *tdi_alloc_queued_frame(unsigned int payload, gfp_t gfp);
 void tdi_reply(struct net *net, struct sk_buff *skb, u8 type, u8 reason,
 	       struct sk_buff_head *xmitq);
 

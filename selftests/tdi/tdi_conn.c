@@ -19,10 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/sockios.h>
 #include <linux/tdi.h>
 
 #include "kselftest_harness.h"
@@ -730,6 +733,123 @@ TEST_F(conn, link_down)
 	EXPECT_EQ(ENETDOWN, WEXITSTATUS(status));
 	EXPECT_EQ(TDI_REASON_LINK_DOWN, reason_of(c));
 	EXPECT_EQ(TDI_STATE_BOUND, info_of(c).state);
+	close(c);
+	close(s);
+}
+
+/* The connection columns of one /proc/net/tdi line. */
+struct proc_conn {
+	char state[32];
+	char peer[24];
+	unsigned int peer_port, txq, rxq;
+	unsigned long long retrans;
+};
+
+/* Find socket @fd's line in namespace @ns's /proc/net/tdi: 0, or -1. */
+static int proc_conn_of(int ns, int fd, struct proc_conn *pc)
+{
+	char line[512];
+	struct stat st;
+	int ret = -1;
+	FILE *f;
+
+	if (fstat(fd, &st) || setns(ns, CLONE_NEWNET))
+		return -1;
+	f = fopen("/proc/self/net/tdi", "r");
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f) ||
+	    !strstr(line, " Peer              PeerPort TxQueue RxQueue Retrans"))
+		goto out;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long ino;
+
+		if (sscanf(line, "%*s %31s %*u %*d %*s %*s %lu %*u %23s %u %u %u %llu",
+			   pc->state, &ino, pc->peer, &pc->peer_port, &pc->txq,
+			   &pc->rxq, &pc->retrans) != 7)
+			break;
+		if (ino == st.st_ino) {
+			ret = 0;
+			break;
+		}
+	}
+out:
+	fclose(f);
+	return ret;
+}
+
+static int ioctl_int(int fd, unsigned long cmd)
+{
+	int n = -1;
+
+	return ioctl(fd, cmd, &n) ? -1 : n;
+}
+
+/*
+ * /proc/net/tdi shows each connection's peer, queues and retransmissions;
+ * SIOCINQ and SIOCOUTQ agree with it.
+ */
+TEST_F_TIMEOUT(conn, proc_queues, 300)
+{
+	size_t total = 256 << 10;
+	struct sockaddr_tdi sa;
+	socklen_t len = sizeof(sa);
+	struct proc_conn pc;
+	char buf[1000] = "x";
+	int c, s, status;
+	__u64 h;
+	pid_t pid;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	ASSERT_EQ(0, getsockname(c, (struct sockaddr *)&sa, &len));
+	ASSERT_EQ(0, proc_conn_of(self->nsa, c, &pc));
+	EXPECT_STREQ("CONNECTED", pc.state);
+	EXPECT_STREQ("02:00:00:00:00:0b", pc.peer);
+	EXPECT_EQ(PORT, pc.peer_port);
+	ASSERT_EQ(0, proc_conn_of(self->nsb, s, &pc));
+	EXPECT_STREQ("02:00:00:00:00:0a", pc.peer);
+	EXPECT_EQ(ntohs(sa.stdi_port), pc.peer_port);
+	EXPECT_EQ(0, pc.txq);
+	EXPECT_EQ(0, pc.rxq);
+	ASSERT_EQ(0, proc_conn_of(self->nsb, self->lfd, &pc));
+	EXPECT_STREQ("LISTENING", pc.state);
+	EXPECT_STREQ("00:00:00:00:00:00", pc.peer);
+	EXPECT_EQ(-1, ioctl_int(self->lfd, SIOCINQ));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* held back by a 1 s delay: queued, not yet acknowledged */
+	ASSERT_EQ(0, run("ip netns exec %s tc qdisc add dev va root netem delay 1s",
+			 self->na));
+	ASSERT_EQ(sizeof(buf), send(c, buf, sizeof(buf), 0));
+	EXPECT_EQ(sizeof(buf), ioctl_int(c, SIOCOUTQ));
+	ASSERT_EQ(0, proc_conn_of(self->nsa, c, &pc));
+	/* a TSDU end takes a sequence number of its own */
+	EXPECT_EQ(sizeof(buf) + (variant->type == SOCK_SEQPACKET), pc.txq);
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(c, SIOCOUTQ) == 0));
+	ASSERT_EQ(0, proc_conn_of(self->nsa, c, &pc));
+	EXPECT_EQ(0, pc.txq);
+
+	/* received, partly read */
+	EXPECT_EQ(sizeof(buf), ioctl_int(s, SIOCINQ));
+	ASSERT_EQ(400, recv(s, buf, 400, 0));
+	EXPECT_EQ(600, ioctl_int(s, SIOCINQ));
+	ASSERT_EQ(0, proc_conn_of(self->nsb, s, &pc));
+	EXPECT_EQ(600, pc.rxq);
+	ASSERT_EQ(600, recv_all(s, buf, 600));
+	EXPECT_EQ(0, ioctl_int(s, SIOCINQ));
+
+	/* 20 % loss: the retransmissions show */
+	ASSERT_EQ(0, run("ip netns exec %s tc qdisc change dev va root netem loss 20%%",
+			 self->na));
+	pid = sender(c, total, 5, 0);
+	EXPECT_EQ(total, drain(s, &h));
+	EXPECT_EQ(expect_hash(total, 5), h);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, proc_conn_of(self->nsa, c, &pc));
+	EXPECT_LT(0, pc.retrans);
+	EXPECT_EQ(info_of(c).frames_retransmitted, pc.retrans);
+	run("ip netns exec %s tc qdisc del dev va root", self->na);
 	close(c);
 	close(s);
 }

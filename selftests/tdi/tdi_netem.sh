@@ -14,6 +14,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tdicat=$top/tools/tdicat
 size_kib=${1:-1024}
+limit=$((300 + size_kib / 4))	# seconds per transfer
 work=$(mktemp -d)
 n=0
 failed=0
@@ -54,7 +55,7 @@ stat_of() {	# netns name
 }
 
 run_case() {	# name, netem args, mtu, type
-	local name=$1 args=$2 mtu=$3 type=$4 why=""
+	local name=$1 args=$2 mtu=$3 type=$4 why="" start=$SECONDS
 
 	n=$((n + 1))
 	if ! setup "$args" "$mtu"; then
@@ -63,7 +64,7 @@ run_case() {	# name, netem args, mtu, type
 		return
 	fi
 	head -c "${size_kib}K" /dev/urandom >"$work/in"
-	timeout 600 ip netns exec tdinb "$tdicat" -q -t "$type" -l 7000 \
+	timeout "$limit" ip netns exec tdinb "$tdicat" -q -t "$type" -l 7000 \
 		>"$work/out" 2>"$work/server.err" &
 	local server=$!
 	# the listener is up once /proc shows it
@@ -71,7 +72,7 @@ run_case() {	# name, netem args, mtu, type
 		ip netns exec tdinb grep -q LISTENING /proc/net/tdi && break
 		sleep 0.1
 	done
-	if ! timeout 600 ip netns exec tdina "$tdicat" -q -t "$type" \
+	if ! timeout "$limit" ip netns exec tdina "$tdicat" -q -t "$type" \
 		02:00:00:00:01:0b 7000 <"$work/in" 2>"$work/client.err"; then
 		why="client failed: $(cat "$work/client.err")"
 	fi
@@ -86,7 +87,7 @@ run_case() {	# name, netem args, mtu, type
 	   [ "$(( $(stat_of tdinb drop_checksum) + $(stat_of tdina drop_checksum) ))" = 0 ]; then
 		why="no frame was dropped by checksum"
 	fi
-	echo "# $name.$type: retransmits a=$(stat_of tdina retransmits) b=$(stat_of tdinb retransmits) drop_checksum b=$(stat_of tdinb drop_checksum)"
+	echo "# $name.$type: retransmits a=$(stat_of tdina retransmits) b=$(stat_of tdinb retransmits) drop_checksum b=$(stat_of tdinb drop_checksum), $((SECONDS - start)) s"
 	if [ -z "$why" ]; then
 		echo "ok $n $name.$type"
 	else

@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/sockios.h>
 #include <linux/tdi.h>
 
 #include "kselftest_harness.h"
@@ -37,7 +38,8 @@
 #define TDI_PROC	"/proc/net/tdi"
 #define TDI_RANGE	"/proc/sys/net/tdi/ephemeral_port_range"
 #define TDI_PROC_HEADER	\
-	"Type      State             Port Ifindex Node              Name Inode Uid"
+	"Type      State             Port Ifindex Node              Name Inode Uid " \
+	"Peer              PeerPort TxQueue RxQueue Retrans"
 #define TDI_PROC_MAX	16
 #define TDI_NO_NODE	"00:00:00:00:00:00"
 
@@ -154,6 +156,9 @@ struct tdi_proc_sock {
 	char name[80];
 	unsigned long ino;
 	unsigned int uid;
+	char peer[24];
+	unsigned int peer_port, txq, rxq;
+	unsigned long long retrans;
 };
 
 struct tdi_proc {
@@ -186,9 +191,10 @@ static int tdi_proc_read(struct tdi_proc *p)
 	while ((len = getline(&line, &size, f)) > 0) {
 		struct tdi_proc_sock s;
 
-		if (sscanf(line, "%15s %31s %u %d %23s %79s %lu %u", s.type,
-			   s.state, &s.port, &s.ifindex, s.node, s.name, &s.ino,
-			   &s.uid) != 8) {
+		if (sscanf(line, "%15s %31s %u %d %23s %79s %lu %u %23s %u %u %u %llu",
+			   s.type, s.state, &s.port, &s.ifindex, s.node, s.name,
+			   &s.ino, &s.uid, s.peer, &s.peer_port, &s.txq, &s.rxq,
+			   &s.retrans) != 13) {
 			err = EBADMSG;
 			goto out;
 		}
@@ -258,6 +264,12 @@ static void tdi_expect_proc(struct __test_metadata *_metadata,
 	EXPECT_STREQ(want->node, s->node);
 	EXPECT_STREQ(want->name, s->name);
 	EXPECT_EQ(want->uid, s->uid);
+	/* not connected: no peer, nothing queued */
+	EXPECT_STREQ(TDI_NO_NODE, s->peer);
+	EXPECT_EQ(0, s->peer_port);
+	EXPECT_EQ(0, s->txq);
+	EXPECT_EQ(0, s->rxq);
+	EXPECT_EQ(0, s->retrans);
 }
 
 /* Number of sockets /proc/net/tdi lists. */
@@ -1310,6 +1322,31 @@ TEST_F(tdi, ioctl)
 	disc.flags = TDI_DISCONNECT_ABORT;
 	EXPECT_EQ(-1, ioctl(self->fd, SIOCTDIDISCONNECT, &disc));
 	EXPECT_EQ(EOPNOTSUPP, errno);
+}
+
+/* SIOCINQ/SIOCOUTQ: 0 on an idle endpoint, EINVAL on a listener. */
+TEST_F(tdi, ioctl_queues)
+{
+	int n = -1;
+
+	if (variant->type == SOCK_DGRAM) {
+		EXPECT_EQ(-1, ioctl(self->fd, SIOCINQ, &n));
+		EXPECT_EQ(EOPNOTSUPP, errno);
+		return;
+	}
+	EXPECT_EQ(0, ioctl(self->fd, SIOCINQ, &n));
+	EXPECT_EQ(0, n);
+	n = -1;
+	EXPECT_EQ(0, ioctl(self->fd, SIOCOUTQ, &n));
+	EXPECT_EQ(0, n);
+	EXPECT_EQ(-1, ioctl(self->fd, SIOCINQ, (int *)8));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, tdi_bind_port(self->fd, 6007));
+	ASSERT_EQ(0, listen(self->fd, 1));
+	EXPECT_EQ(-1, ioctl(self->fd, SIOCINQ, &n));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, SIOCOUTQ, &n));
+	EXPECT_EQ(EINVAL, errno);
 }
 
 /* Nothing to read, nothing to write, no error: no event at all. */

@@ -11,6 +11,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tdicat=$top/tools/tdicat
 size_mib=${1:-16}
+limit=$((300 + size_mib * 20))	# seconds per transfer
 node=${TDI_NODE:?run me with scripts/vm-run --nodes 2}
 read -r -a macs <<<"${TDI_MACS:?}"
 failed=0
@@ -30,7 +31,7 @@ for type in stream seqpacket; do
 	n=$((n + 1))
 	port=$((7100 + n))
 	if [ "$node" = 1 ]; then
-		got=$(timeout 600 "$tdicat" -q -t $type -l $port | sha256sum)
+		got=$(timeout "$limit" "$tdicat" -q -t $type -l $port | sha256sum)
 		want=$(data $n | sha256sum)
 		if [ "$got" = "$want" ]; then
 			echo "ok $n receive_$type"
@@ -43,7 +44,7 @@ for type in stream seqpacket; do
 	# node 0: the listener may not be up yet; refused offers are retried
 	ok=0
 	for _ in $(seq 120); do
-		if data $n 2>/dev/null | timeout 600 "$tdicat" -q -t $type "${macs[1]}" $port \
+		if data $n 2>/dev/null | timeout "$limit" "$tdicat" -q -t $type "${macs[1]}" $port \
 			2>/tmp/err; then
 			ok=1
 			break

@@ -79,6 +79,7 @@ static struct sk_buff *tdi_test_frame(struct kunit *test, unsigned int slot,
 
 	skb = alloc_skb(TDI_HDR_LEN + len + pad, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, skb);
+	kfree_skb(ctx->skb[slot]);
 	ctx->skb[slot] = skb;
 	skb_reserve(skb, TDI_HDR_LEN);
 	skb_put_data(skb, payload, len);
@@ -673,6 +674,81 @@ static void tdi_frame_paged_csum_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tdi_frame_parse(skb, &out), TDI_DROP_NONE);
 }
 
+/* A frame left to the device: the field is zero and the skb
+ * CHECKSUM_PARTIAL (trusted as it comes from this host); the checksum a
+ * device without offload fills in is the one tdi_frame_push() computes,
+ * and it is verified like any other once the frame has been on a wire.
+ */
+static void tdi_frame_offload_test(struct kunit *test)
+{
+	struct tdi_frame fr = {
+		.type = TDI_T_DATA,
+		.src_id = SRC_ID,
+		.dst_id = DST_ID,
+	};
+	struct sk_buff *skb, *ref;
+	struct tdi_frame out;
+	u8 *payload;
+
+	payload = tdi_test_payload(test, 301, false, 0, 0, 0);
+	ref = tdi_test_frame(test, 0, &fr, payload, 301, 0);
+	skb = tdi_test_frame(test, 1, &fr, payload, 301, 0);
+	tdi_frame_csum_offload(skb);
+	KUNIT_EXPECT_EQ(test, (__force u16)((struct tdi_hdr *)skb->data)->csum,
+			0);
+	KUNIT_ASSERT_EQ(test, (int)skb->ip_summed, CHECKSUM_PARTIAL);
+	KUNIT_EXPECT_PTR_EQ(test, skb_checksum_start(skb), skb->data);
+	KUNIT_ASSERT_EQ(test, skb_checksum_help(skb), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(skb->data, ref->data, skb->len), 0);
+
+	/* on a wire: verified, and a flipped bit is caught */
+	skb->ip_summed = CHECKSUM_NONE;
+	skb->data[TDI_HDR_LEN + 7] ^= 0x10;
+	KUNIT_EXPECT_EQ(test, tdi_frame_parse(skb, &out), TDI_DROP_CSUM);
+
+	/* never on a wire: CHECKSUM_PARTIAL is not verified */
+	tdi_frame_csum_offload(ref);
+	KUNIT_EXPECT_EQ(test, tdi_frame_parse(ref, &out), TDI_DROP_NONE);
+	KUNIT_EXPECT_EQ(test, (int)ref->ip_summed, CHECKSUM_NONE);
+	KUNIT_EXPECT_EQ(test, ref->len, 301U);
+}
+
+/* CHECKSUM_COMPLETE: the device's sum is used when it says "good", and a
+ * wrong or failing sum falls back to computing it.
+ */
+static void tdi_frame_complete_test(struct kunit *test)
+{
+	struct tdi_frame fr = {
+		.type = TDI_T_DATA,
+		.src_id = SRC_ID,
+		.dst_id = DST_ID,
+	};
+	struct tdi_frame out;
+	struct sk_buff *skb;
+	u8 *payload;
+
+	payload = tdi_test_payload(test, 100, false, 0, 0, 0);
+	/* padded: the trim takes the padding out of the sum */
+	skb = tdi_test_frame(test, 0, &fr, payload, 100, 17);
+	skb->ip_summed = CHECKSUM_COMPLETE;
+	skb->csum = skb_checksum(skb, 0, skb->len, 0);
+	KUNIT_EXPECT_EQ(test, tdi_frame_parse(skb, &out), TDI_DROP_NONE);
+	KUNIT_EXPECT_EQ(test, skb->len, 100U);
+
+	/* a device sum that is wrong for a good frame: computed, accepted */
+	skb = tdi_test_frame(test, 1, &fr, payload, 100, 0);
+	skb->ip_summed = CHECKSUM_COMPLETE;
+	skb->csum = (__force __wsum)0x1234;
+	KUNIT_EXPECT_EQ(test, tdi_frame_parse(skb, &out), TDI_DROP_NONE);
+
+	/* a corrupt frame with its true sum: dropped */
+	skb = tdi_test_frame(test, 1, &fr, payload, 100, 0);
+	skb->data[TDI_HDR_LEN + 3] ^= 0x01;
+	skb->ip_summed = CHECKSUM_COMPLETE;
+	skb->csum = skb_checksum(skb, 0, skb->len, 0);
+	KUNIT_EXPECT_EQ(test, tdi_frame_parse(skb, &out), TDI_DROP_CSUM);
+}
+
 static struct kunit_case tdi_frame_test_cases[] = {
 	KUNIT_CASE_PARAM(tdi_frame_bad_test, tdi_bad_gen_params),
 	KUNIT_CASE_PARAM(tdi_frame_good_test, tdi_good_gen_params),
@@ -680,6 +756,8 @@ static struct kunit_case tdi_frame_test_cases[] = {
 	KUNIT_CASE(tdi_frame_push_wire_test),
 	KUNIT_CASE(tdi_frame_paged_test),
 	KUNIT_CASE(tdi_frame_paged_csum_test),
+	KUNIT_CASE(tdi_frame_offload_test),
+	KUNIT_CASE(tdi_frame_complete_test),
 	{}
 };
 
