@@ -3,7 +3,7 @@
  * AF_TDI connections seen from socket(): two network namespaces joined by
  * a veth pair, once per endpoint type.  Namespace "a" (node
  * 02:00:00:00:00:0a) connects; namespace "b" (02:00:00:00:00:0b) listens
- * on port 5000.
+ * on a port of the test's own.
  *
  * TDI_TRANSFER_MB sets the size of the hash-checked transfer (default 64).
  */
@@ -30,7 +30,21 @@
 
 #include "kselftest_harness.h"
 
-#define PORT	5000
+/*
+ * The listener's port: one per test (tests share the namespaces, and a
+ * closed endpoint of the last test may still hold its port while its
+ * release completes in the background).
+ */
+static int test_port;
+#define PORT	test_port
+
+/* The namespaces are made by the first test and removed at exit. */
+static pid_t main_pid;
+
+static void __attribute__((constructor)) conn_init(void)
+{
+	main_pid = getpid();
+}
 
 static const unsigned char mac_a[6] = { 2, 0, 0, 0, 0, 0x0a };
 static const unsigned char mac_b[6] = { 2, 0, 0, 0, 0, 0x0b };
@@ -209,26 +223,57 @@ FIXTURE_VARIANT_ADD(conn, seqpacket) {
 	.other = SOCK_STREAM,
 };
 
-FIXTURE_SETUP(conn)
+static void __attribute__((destructor)) conn_exit(void)
+{
+	char cmd[128];
+
+	if (getpid() != main_pid)
+		return;
+	snprintf(cmd, sizeof(cmd),
+		 "ip netns del tdia%d 2>/dev/null; ip netns del tdib%d 2>/dev/null",
+		 main_pid, main_pid);
+	if (system(cmd))
+		return;
+}
+
+static int open_ns(const char *name)
 {
 	char path[64];
 
-	snprintf(self->na, sizeof(self->na), "tdia%d", getpid());
-	snprintf(self->nb, sizeof(self->nb), "tdib%d", getpid());
-	ASSERT_EQ(0, run("ip netns add %s && ip netns add %s", self->na,
-			 self->nb));
-	ASSERT_EQ(0, run("ip link add va netns %s type veth peer name vb netns %s",
-			 self->na, self->nb));
-	ASSERT_EQ(0, run("ip -n %s link set va address 02:00:00:00:00:0a up",
-			 self->na));
-	ASSERT_EQ(0, run("ip -n %s link set vb address 02:00:00:00:00:0b up",
-			 self->nb));
-	snprintf(path, sizeof(path), "/run/netns/%s", self->na);
-	self->nsa = open(path, O_RDONLY);
-	snprintf(path, sizeof(path), "/run/netns/%s", self->nb);
-	self->nsb = open(path, O_RDONLY);
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	return open(path, O_RDONLY);
+}
+
+/*
+ * Namespaces a and b and their veth pair are made once and shared by every
+ * test (making and destroying namespaces costs seconds on a debug kernel);
+ * each test starts from links up, no qdisc and the default sysctls.
+ */
+FIXTURE_SETUP(conn)
+{
+	snprintf(self->na, sizeof(self->na), "tdia%d", main_pid);
+	snprintf(self->nb, sizeof(self->nb), "tdib%d", main_pid);
+	self->nsa = open_ns(self->na);
+	self->nsb = open_ns(self->nb);
+	if (self->nsa < 0 || self->nsb < 0) {
+		ASSERT_EQ(0, run("ip netns add %s && ip netns add %s", self->na,
+				 self->nb));
+		ASSERT_EQ(0, run("ip link add va netns %s type veth peer name vb netns %s",
+				 self->na, self->nb));
+		ASSERT_EQ(0, run("ip -n %s link set va address 02:00:00:00:00:0a",
+				 self->na));
+		ASSERT_EQ(0, run("ip -n %s link set vb address 02:00:00:00:00:0b",
+				 self->nb));
+		self->nsa = open_ns(self->na);
+		self->nsb = open_ns(self->nb);
+	}
 	ASSERT_LE(0, self->nsa);
 	ASSERT_LE(0, self->nsb);
+	/* one shell: each process is slow in a debug guest */
+	ASSERT_EQ(0, run("{ tc -n %s qdisc del dev va root 2>/dev/null; } ; ip -n %s link set va up && ip -n %s link set vb up",
+			 self->na, self->na, self->nb));
+	ASSERT_EQ(0, sysctl_in(self->nsa, "connect_timeout_ms", "5000"));
+	test_port = 10000 + getpid() % 30000;
 	self->lfd = listen_on(self->nsb, variant->type, PORT, 128);
 	ASSERT_LE(0, self->lfd);
 }
@@ -236,7 +281,8 @@ FIXTURE_SETUP(conn)
 FIXTURE_TEARDOWN(conn)
 {
 	close(self->lfd);
-	run("ip netns del %s; ip netns del %s", self->na, self->nb);
+	close(self->nsa);
+	close(self->nsb);
 }
 
 /* A connected pair: *c in namespace a, *s accepted in b. */

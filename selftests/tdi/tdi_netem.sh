@@ -5,9 +5,10 @@
 # per socket type.  KTAP output.  Run as root in a test guest with tdi.ko
 # loaded:  selftests/tdi/tdi_netem.sh [SIZE_KIB]
 #
-# Each case: namespaces a and b, netem on both directions, tools/tdicat
-# sending SIZE_KIB (default 1024) of random data from a to b, then the
-# sha256 of what b received compared with what a sent.  The corruption
+# Namespaces a and b joined by a veth pair, made once.  Each case sets the
+# MTU and a netem qdisc on both directions, has tools/tdicat send SIZE_KIB
+# (default 1024) of random data from a to b on a port of its own, then
+# compares the sha256 of what b received with what a sent.  The corruption
 # case also checks that the receiver dropped frames by checksum.
 
 set -u
@@ -32,62 +33,111 @@ cases=(
 )
 types=(stream seqpacket)
 
+# Every process costs about half a second in a debug guest, so the cases
+# spawn few: /proc of each namespace is read through a process that stays
+# in it, with shell builtins.
 cleanup() {
+	[ -n "${holda:-}" ] && kill "$holda" 2>/dev/null
+	[ -n "${holdb:-}" ] && kill "$holdb" 2>/dev/null
 	ip netns del tdina 2>/dev/null
 	ip netns del tdinb 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
-setup() {	# netem args, mtu
-	cleanup
-	mkdir -p "$work"
+# One pair of namespaces for every case, and a process in each.
+setup_once() {
 	ip netns add tdina && ip netns add tdinb &&
-	ip link add va netns tdina mtu "$2" type veth peer name vb netns tdinb mtu "$2" &&
+	ip link add va netns tdina type veth peer name vb netns tdinb &&
 	ip -n tdina link set va address 02:00:00:00:01:0a up &&
-	ip -n tdinb link set vb address 02:00:00:00:01:0b up &&
-	ip netns exec tdina tc qdisc add dev va root netem $1 &&
-	ip netns exec tdinb tc qdisc add dev vb root netem $1
+	ip -n tdinb link set vb address 02:00:00:00:01:0b up || return 1
+	ip netns exec tdina sleep infinity &
+	holda=$!
+	ip netns exec tdinb sleep infinity &
+	holdb=$!
+	for _ in {1..50}; do
+		[ "/proc/$holda/ns/net" -ef /run/netns/tdina ] &&
+		[ "/proc/$holdb/ns/net" -ef /run/netns/tdinb ] && return 0
+		sleep 0.2
+	done
+	return 1
 }
 
-stat_of() {	# netns name
-	ip netns exec "$1" awk -v k="$2" '$1 == k { print $2 }' /proc/net/tdi_stat
+# The case's netem qdisc and MTU on both ends (a netem qdisc that is
+# replaced keeps corruption and reordering settings, so each case adds its
+# own and removes it after).
+setup() {	# netem args, mtu
+	ip -n tdina link set va mtu "$2" &&
+	ip -n tdinb link set vb mtu "$2" &&
+	tc -n tdina qdisc add dev va root netem $1 &&
+	tc -n tdinb qdisc add dev vb root netem $1
+}
+
+unset_netem() {
+	tc -n tdina qdisc del dev va root 2>/dev/null
+	tc -n tdinb qdisc del dev vb root 2>/dev/null
+}
+
+stat_of() {	# holder pid, counter: its namespace's value, builtins only
+	local k v
+	while read -r k v; do
+		[ "$k" = "$2" ] && { echo "$v"; return; }
+	done <"/proc/$1/net/tdi_stat"
+	echo 0
+}
+
+listening() {	# holder pid, port
+	local type state port rest
+	while read -r type state port rest; do
+		[ "$state" = LISTENING ] && [ "$port" = "$2" ] && return 0
+	done <"/proc/$1/net/tdi"
+	return 1
 }
 
 run_case() {	# name, netem args, mtu, type
 	local name=$1 args=$2 mtu=$3 type=$4 why="" start=$SECONDS
+	local port ra rb cb sums
 
 	n=$((n + 1))
+	port=$((7000 + n))
 	if ! setup "$args" "$mtu"; then
+		unset_netem
 		echo "not ok $n $name.$type # set-up failed"
 		failed=$((failed + 1))
 		return
 	fi
+	ra=$(stat_of "$holda" retransmits)
+	rb=$(stat_of "$holdb" retransmits)
+	cb=$(stat_of "$holdb" drop_checksum)
 	head -c "${size_kib}K" /dev/urandom >"$work/in"
-	timeout "$limit" ip netns exec tdinb "$tdicat" -q -t "$type" -l 7000 \
+	timeout "$limit" ip netns exec tdinb "$tdicat" -q -t "$type" -l $port \
 		>"$work/out" 2>"$work/server.err" &
 	local server=$!
-	# the listener is up once /proc shows it
-	for _ in $(seq 100); do
-		ip netns exec tdinb grep -q LISTENING /proc/net/tdi && break
+	for _ in {1..100}; do
+		listening "$holdb" $port && break
 		sleep 0.1
 	done
 	if ! timeout "$limit" ip netns exec tdina "$tdicat" -q -t "$type" \
-		02:00:00:00:01:0b 7000 <"$work/in" 2>"$work/client.err"; then
+		02:00:00:00:01:0b $port <"$work/in" 2>"$work/client.err"; then
 		why="client failed: $(cat "$work/client.err")"
 	fi
 	if ! wait $server; then
 		why="$why server failed: $(cat "$work/server.err")"
 	fi
-	if [ -z "$why" ] &&
-	   [ "$(sha256sum <"$work/in")" != "$(sha256sum <"$work/out")" ]; then
-		why="content differs ($(stat -c %s "$work/out") bytes received)"
+	if [ -z "$why" ]; then
+		sums=$(sha256sum "$work/in" "$work/out")
+		read -r -d '' a _ b _ <<<"$sums"
+		[ "$a" = "$b" ] ||
+			why="content differs ($(stat -c %s "$work/out") bytes received)"
 	fi
-	if [ -z "$why" ] && [ "$name" = corrupt_2 ] &&
-	   [ "$(( $(stat_of tdinb drop_checksum) + $(stat_of tdina drop_checksum) ))" = 0 ]; then
+	unset_netem
+	ra=$(( $(stat_of "$holda" retransmits) - ra ))
+	rb=$(( $(stat_of "$holdb" retransmits) - rb ))
+	cb=$(( $(stat_of "$holdb" drop_checksum) - cb ))
+	if [ -z "$why" ] && [ "$name" = corrupt_2 ] && [ "$cb" = 0 ]; then
 		why="no frame was dropped by checksum"
 	fi
-	echo "# $name.$type: retransmits a=$(stat_of tdina retransmits) b=$(stat_of tdinb retransmits) drop_checksum b=$(stat_of tdinb drop_checksum), $((SECONDS - start)) s"
+	echo "# $name.$type: retransmits a=$ra b=$rb drop_checksum b=$cb, $((SECONDS - start)) s"
 	if [ -z "$why" ]; then
 		echo "ok $n $name.$type"
 	else
@@ -98,6 +148,11 @@ run_case() {	# name, netem args, mtu, type
 
 echo "TAP version 13"
 echo "1..$(( ${#cases[@]} * ${#types[@]} ))"
+mkdir -p "$work"
+if ! setup_once; then
+	echo "Bail out! cannot create the namespaces and the veth pair"
+	exit 1
+fi
 for c in "${cases[@]}"; do
 	IFS='|' read -r name args mtu <<<"$c"
 	for t in "${types[@]}"; do
