@@ -270,7 +270,8 @@ FIXTURE_SETUP(conn)
 	ASSERT_LE(0, self->nsa);
 	ASSERT_LE(0, self->nsb);
 	/* one shell: each process is slow in a debug guest */
-	ASSERT_EQ(0, run("{ tc -n %s qdisc del dev va root 2>/dev/null; } ; ip -n %s link set va up && ip -n %s link set vb up",
+	ASSERT_EQ(0, run("tc -n %s qdisc del dev va root 2>/dev/null; "
+			 "ip -n %s link set va up && ip -n %s link set vb up",
 			 self->na, self->na, self->nb));
 	ASSERT_EQ(0, sysctl_in(self->nsa, "connect_timeout_ms", "5000"));
 	test_port = 10000 + getpid() % 30000;
