@@ -28,6 +28,17 @@ static bool tdi_dev_ok(const struct net_device *dev)
 	       (dev->flags & IFF_UP) && dev->mtu >= TDI_MIN_MTU;
 }
 
+static struct sk_buff *tdi_alloc(unsigned int payload, gfp_t gfp, int flags)
+{
+	unsigned int head = LL_MAX_HEADER + TDI_HDR_LEN;
+	struct sk_buff *skb;
+
+	skb = __alloc_skb(head + payload, gfp, flags, NUMA_NO_NODE);
+	if (skb)
+		skb_reserve(skb, head);
+	return skb;
+}
+
 /**
  * tdi_alloc_frame() - an skb for a frame with room for every header
  * @payload: payload bytes the caller will put
@@ -37,13 +48,7 @@ static bool tdi_dev_ok(const struct net_device *dev)
  */
 struct sk_buff *tdi_alloc_frame(unsigned int payload, gfp_t gfp)
 {
-	unsigned int head = LL_MAX_HEADER + TDI_HDR_LEN;
-	struct sk_buff *skb;
-
-	skb = alloc_skb(head + payload, gfp);
-	if (skb)
-		skb_reserve(skb, head);
-	return skb;
+	return tdi_alloc(payload, gfp, 0);
 }
 
 /**
@@ -59,13 +64,7 @@ struct sk_buff *tdi_alloc_frame(unsigned int payload, gfp_t gfp)
  */
 struct sk_buff *tdi_alloc_queued_frame(unsigned int payload, gfp_t gfp)
 {
-	unsigned int head = LL_MAX_HEADER + TDI_HDR_LEN;
-	struct sk_buff *skb;
-
-	skb = alloc_skb_fclone(head + payload, gfp);
-	if (skb)
-		skb_reserve(skb, head);
-	return skb;
+	return tdi_alloc(payload, gfp, SKB_ALLOC_FCLONE);
 }
 
 /**
