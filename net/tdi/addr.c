@@ -151,18 +151,20 @@ static bool tdi_ports_name_taken(struct tdi_ports *ports, const char *name)
 	return false;
 }
 
-/* Caller holds ports->lock.  Returns 0 when the whole range is taken. */
-static u16 tdi_ports_pick(struct tdi_ports *ports, u32 range, u32 seed)
-{
-	u32 low = range >> 16, high = range & 0xffff;
-	u32 n, i, start, port;
+/* Ports tried per hold of the table lock while looking for a free one. */
+#define TDI_PORT_SCAN_CHUNK	128
 
-	if (!low || low > high)
-		return 0;
-	n = high - low + 1;
-	start = seed % n;
-	for (i = 0; i < n; i++) {
-		port = low + (start + i) % n;
+/*
+ * Caller holds ports->lock.  Tries @count ports of the range from position
+ * @from on; returns a free one, or 0.
+ */
+static u16 tdi_ports_pick(struct tdi_ports *ports, u32 low, u32 n, u32 from,
+			  u32 count)
+{
+	u32 i, port;
+
+	for (i = 0; i < count; i++) {
+		port = low + (from + i) % n;
 		if (!__tdi_ports_find(ports, port))
 			return port;
 	}
@@ -176,23 +178,48 @@ static u16 tdi_ports_pick(struct tdi_ports *ports, u32 range, u32 seed)
  * @range: the ephemeral range, low << 16 | high
  * @seed: where in the range the search for a free port starts
  *
+ * The search for an ephemeral port takes the table lock for a few ports
+ * at a time, and gives the CPU up in between: a crowded range is not
+ * walked whole with BHs off.  Process context.
+ *
  * Return: 0, or -EADDRINUSE when the port, the name or (for port 0) every
  * ephemeral port is taken.
  */
 int tdi_ports_insert(struct tdi_ports *ports, struct tdi_addr *a,
 		     u32 range, u32 seed)
 {
+	u32 low = range >> 16, high = range & 0xffff, n = 0, done = 0;
+	bool pick = !a->port;
 	int err = -EADDRINUSE;
 
-	spin_lock_bh(&ports->lock);
-	if (tdi_ports_name_taken(ports, a->name))
-		goto out;
-	if (!a->port)
-		a->port = tdi_ports_pick(ports, range, seed);
-	else if (__tdi_ports_find(ports, a->port))
-		goto out;
-	if (!a->port)
-		goto out;
+	if (pick) {
+		if (!low || low > high)
+			return -EADDRINUSE;
+		n = high - low + 1;
+		seed %= n;
+	}
+	for (;;) {
+		spin_lock_bh(&ports->lock);
+		if (tdi_ports_name_taken(ports, a->name))
+			goto out;
+		if (pick) {
+			u32 count = min_t(u32, n - done, TDI_PORT_SCAN_CHUNK);
+
+			a->port = tdi_ports_pick(ports, low, n, seed + done,
+						 count);
+			done += count;
+			if (!a->port) {
+				spin_unlock_bh(&ports->lock);
+				if (done >= n)
+					return -EADDRINUSE;
+				cond_resched();
+				continue;
+			}
+		} else if (__tdi_ports_find(ports, a->port)) {
+			goto out;
+		}
+		break;
+	}
 	hlist_add_head_rcu(&a->node, tdi_port_bucket(ports, a->port));
 	if (a->name[0])
 		hlist_add_head(&a->name_node, tdi_name_bucket(ports, a->name));

@@ -39,6 +39,8 @@
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/percpu_counter.h>
+#include <linux/mm.h>
 #include <linux/socket.h>
 #include <net/netns/generic.h>
 #include <net/sock.h>
@@ -114,12 +116,81 @@ bool tdi_state_allowed(int old, int state)
 }
 EXPORT_SYMBOL_IF_KUNIT(tdi_state_allowed);
 
+/**
+ * tdi_wake_xspace() - the expedited window opened: wake expedited senders
+ * @sk: the socket
+ *
+ * Independent of the normal send buffer, so expedited data never waits
+ * behind normal data.
+ */
+void tdi_wake_xspace(struct sock *sk)
+{
+	struct socket_wq *wq;
+
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRBAND);
+	rcu_read_unlock();
+}
+
+/* SO_KEEPALIVE was set or cleared (socket lock held). */
+static void tdi_set_keepalive(struct sock *sk, int val)
+{
+	/* called before the core sets the flag */
+	sock_valbool_flag(sk, SOCK_KEEPOPEN, val);
+	tdi_conn_keepalive_changed(tdi_sk(sk));
+}
+
+/* Memory of every tdi socket of the host together, in pages, as TCP counts
+ * its own: net.tdi.mem (init_net) holds the three limits (below the first
+ * nothing is done; above the second the sockets are under pressure; above
+ * the third nothing more is charged and received frames are dropped).
+ */
+static atomic_long_t tdi_memory_allocated;
+static DEFINE_PER_CPU(int, tdi_memory_per_cpu_fw_alloc);
+static struct percpu_counter tdi_sockets_allocated;
+static unsigned long tdi_memory_pressure;
+long sysctl_tdi_mem[3] __read_mostly;
+/* what a socket is given even under pressure (sk_get_rmem0/wmem0) */
+static int sysctl_tdi_rmem[3] __read_mostly = { 4096, 131072, 6291456 };
+static int sysctl_tdi_wmem[3] __read_mostly = { 4096, 16384, 4194304 };
+
+static void tdi_enter_memory_pressure(struct sock *sk)
+{
+	WRITE_ONCE(tdi_memory_pressure, 1);
+}
+
+static void tdi_leave_memory_pressure(struct sock *sk)
+{
+	WRITE_ONCE(tdi_memory_pressure, 0);
+}
+
 static struct proto tdi_proto = {
-	.name		= "TDI",
-	.owner		= THIS_MODULE,
-	.obj_size	= sizeof(struct tdi_sock),
-	.backlog_rcv	= tdi_backlog_rcv,
+	.name			= "TDI",
+	.owner			= THIS_MODULE,
+	.obj_size		= sizeof(struct tdi_sock),
+	.backlog_rcv		= tdi_backlog_rcv,
+	.keepalive		= tdi_set_keepalive,
+	.enter_memory_pressure	= tdi_enter_memory_pressure,
+	.leave_memory_pressure	= tdi_leave_memory_pressure,
+	.memory_allocated	= &tdi_memory_allocated,
+	.per_cpu_fw_alloc	= &tdi_memory_per_cpu_fw_alloc,
+	.sockets_allocated	= &tdi_sockets_allocated,
+	.memory_pressure	= &tdi_memory_pressure,
+	.sysctl_mem		= sysctl_tdi_mem,
+	.sysctl_rmem		= sysctl_tdi_rmem,
+	.sysctl_wmem		= sysctl_tdi_wmem,
 };
+
+static void __init tdi_mem_init(void)
+{
+	unsigned long limit = max(nr_free_buffer_pages() / 16, 128UL);
+
+	sysctl_tdi_mem[0] = limit / 4 * 3;
+	sysctl_tdi_mem[1] = limit;
+	sysctl_tdi_mem[2] = sysctl_tdi_mem[0] * 2;
+}
 
 /**
  * tdi_link_sock() - list a socket in its namespace (/proc/net/tdi)
@@ -172,8 +243,12 @@ static void tdi_sk_destruct(struct sock *sk)
 	tdi_conn_purge(ts);
 	tdi_conn_purge_rcv(ts);
 	__skb_queue_purge(&ts->xrecv_queue);
+	/* every charged skb is gone: give back the whole forward allocation */
+	if (sk->sk_forward_alloc > 0)
+		__sk_mem_reclaim(sk, sk->sk_forward_alloc);
 	if (ts->addr)
 		tdi_addr_put(ts->addr);
+	sk_sockets_allocated_dec(sk);
 }
 
 /**
@@ -202,6 +277,7 @@ struct sock *tdi_sk_alloc(struct net *net, struct socket *sock, int type,
 	sk->sk_destruct = tdi_sk_destruct;
 	sk->sk_backlog_rcv = tdi_backlog_rcv;
 	sk->sk_write_space = tdi_write_space;
+	sk_sockets_allocated_inc(sk);
 	ts = tdi_sk(sk);
 	ts->addr = NULL;
 	ts->state = TDI_STATE_IDLE;
@@ -255,6 +331,11 @@ static const struct tdi_sysctl tdi_sysctl_defaults = {
 	.rto_max_ms		= 4000,
 	.retries		= 10,
 	.delack_ms		= 4,
+	.disconnect_timeout_ms	= 20000,
+	.max_orphans		= 4096,
+	.keepalive_time_ms	= 7200000,
+	.keepalive_intvl_ms	= 75000,
+	.keepalive_probes	= 9,
 };
 
 static int __net_init tdi_net_init(struct net *net)
@@ -269,11 +350,12 @@ static int __net_init tdi_net_init(struct net *net)
 	INIT_HLIST_HEAD(&tn->socks);
 	spin_lock_init(&tn->conn_lock);
 	for (i = 0; i < TDI_CONN_HASH_SIZE; i++) {
-		INIT_HLIST_HEAD(&tn->conn_ids[i]);
-		INIT_HLIST_HEAD(&tn->conn_peers[i]);
+		INIT_HLIST_NULLS_HEAD(&tn->conn_ids[i], i);
+		INIT_HLIST_NULLS_HEAD(&tn->conn_peers[i], i);
 	}
 	tn->port_range = TDI_EPHEMERAL_MIN << 16 | TDI_EPHEMERAL_MAX;
 	tn->sysctl = tdi_sysctl_defaults;
+	atomic_set(&tn->orphans, 0);
 	tn->stats = alloc_percpu(struct tdi_stats);
 	if (!tn->stats)
 		return -ENOMEM;
@@ -329,10 +411,14 @@ static int __init tdi_init(void)
 	int err;
 
 	tdi_check_abi();
+	tdi_mem_init();
 
-	err = proto_register(&tdi_proto, 1);
+	err = percpu_counter_init(&tdi_sockets_allocated, 0, GFP_KERNEL);
 	if (err)
 		return err;
+	err = proto_register(&tdi_proto, 1);
+	if (err)
+		goto err_proto;
 	err = register_pernet_subsys(&tdi_net_ops);
 	if (err)
 		goto err_pernet;
@@ -350,6 +436,8 @@ err_dev:
 	unregister_pernet_subsys(&tdi_net_ops);
 err_pernet:
 	proto_unregister(&tdi_proto);
+err_proto:
+	percpu_counter_destroy(&tdi_sockets_allocated);
 	return err;
 }
 
@@ -359,6 +447,7 @@ static void __exit tdi_exit(void)
 	tdi_dev_exit();
 	unregister_pernet_subsys(&tdi_net_ops);
 	proto_unregister(&tdi_proto);
+	percpu_counter_destroy(&tdi_sockets_allocated);
 }
 
 module_init(tdi_init);

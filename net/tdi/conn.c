@@ -21,17 +21,14 @@
 
 #include "tdi.h"
 
-static struct hlist_head *tdi_id_bucket(struct tdi_net *tn, u32 id)
+static u32 tdi_id_slot(u32 id)
 {
-	return &tn->conn_ids[hash_32(id, TDI_CONN_HASH_BITS)];
+	return hash_32(id, TDI_CONN_HASH_BITS);
 }
 
-static struct hlist_head *tdi_peer_bucket(struct tdi_net *tn, const u8 *mac,
-					  u32 id)
+static u32 tdi_peer_slot(const u8 *mac, u32 id)
 {
-	u32 h = jhash(mac, ETH_ALEN, id);
-
-	return &tn->conn_peers[h & (TDI_CONN_HASH_SIZE - 1)];
+	return jhash(mac, ETH_ALEN, id) & (TDI_CONN_HASH_SIZE - 1);
 }
 
 /**
@@ -39,20 +36,34 @@ static struct hlist_head *tdi_peer_bucket(struct tdi_net *tn, const u8 *mac,
  * @tn: the namespace
  * @local_id: the identifier
  *
+ * Lockless: hashed endpoints are freed only after an RCU grace period
+ * (SOCK_RCU_FREE), and a walk that ends in another chain's nulls marker
+ * followed an entry that moved, so it starts over.  The caller checks the
+ * identifier again under the socket lock.
+ *
  * Return: the endpoint with a reference the caller puts, or NULL.
  */
 struct tdi_sock *tdi_conn_lookup(struct tdi_net *tn, u32 local_id)
 {
+	u32 slot = tdi_id_slot(local_id);
+	struct hlist_nulls_node *node;
 	struct tdi_sock *ts;
 
 	rcu_read_lock();
-	hlist_for_each_entry_rcu(ts, tdi_id_bucket(tn, local_id), id_node) {
-		if (ts->local_id == local_id &&
-		    refcount_inc_not_zero(&ts->sk.sk_refcnt)) {
-			rcu_read_unlock();
-			return ts;
+begin:
+	hlist_nulls_for_each_entry_rcu(ts, node, &tn->conn_ids[slot], id_node) {
+		if (READ_ONCE(ts->local_id) != local_id ||
+		    !refcount_inc_not_zero(&ts->sk.sk_refcnt))
+			continue;
+		if (unlikely(READ_ONCE(ts->local_id) != local_id)) {
+			sock_put(&ts->sk);
+			goto begin;
 		}
+		rcu_read_unlock();
+		return ts;
 	}
+	if (get_nulls_value(node) != slot)
+		goto begin;
 	rcu_read_unlock();
 	return NULL;
 }
@@ -67,48 +78,71 @@ struct tdi_sock *tdi_conn_lookup(struct tdi_net *tn, u32 local_id)
  */
 bool tdi_conn_peer_known(struct tdi_net *tn, const u8 *mac, u32 peer_id)
 {
+	u32 slot = tdi_peer_slot(mac, peer_id);
+	struct hlist_nulls_node *node;
 	struct tdi_sock *ts;
 	bool found = false;
 
 	rcu_read_lock();
-	hlist_for_each_entry_rcu(ts, tdi_peer_bucket(tn, mac, peer_id),
-				 peer_node) {
-		if (ts->peer_id == peer_id &&
+begin:
+	hlist_nulls_for_each_entry_rcu(ts, node, &tn->conn_peers[slot],
+				       peer_node) {
+		if (READ_ONCE(ts->peer_id) == peer_id &&
 		    ether_addr_equal(ts->peer_mac, mac)) {
 			found = true;
-			break;
+			goto out;
 		}
 	}
+	if (get_nulls_value(node) != slot)
+		goto begin;
+out:
 	rcu_read_unlock();
 	return found;
+}
+
+/* Caller holds conn_lock; peer_mac and peer_id are set. */
+static void __tdi_conn_hash_peer(struct tdi_net *tn, struct tdi_sock *ts)
+{
+	hlist_nulls_add_head_rcu(&ts->peer_node,
+				 &tn->conn_peers[tdi_peer_slot(ts->peer_mac,
+							       ts->peer_id)]);
+	ts->peer_hashed = true;
 }
 
 /**
  * tdi_conn_hash() - give a connection a fresh local identifier and hash it
  * @ts: the endpoint; peer_mac and peer_id (0 while connecting) set
  *
+ * The endpoint is hashed by peer as well when the peer's identifier is
+ * known already (a child of a listener).  From here on the endpoint is
+ * freed only after an RCU grace period.
+ *
  * Return: 0, or -EADDRNOTAVAIL if no free identifier was found.
  */
 int tdi_conn_hash(struct tdi_sock *ts)
 {
 	struct tdi_net *tn = tdi_pernet(sock_net(&ts->sk));
+	struct hlist_nulls_node *node;
 	struct tdi_sock *other;
 	int tries;
 
+	sock_set_flag(&ts->sk, SOCK_RCU_FREE);
 	spin_lock_bh(&tn->conn_lock);
 	for (tries = 0; tries < 16; tries++) {
 		u32 id = get_random_u32();
 		bool used = !id;
 
-		hlist_for_each_entry(other, tdi_id_bucket(tn, id), id_node)
+		hlist_nulls_for_each_entry(other, node,
+					   &tn->conn_ids[tdi_id_slot(id)],
+					   id_node)
 			used |= other->local_id == id;
 		if (used)
 			continue;
-		ts->local_id = id;
-		hlist_add_head_rcu(&ts->id_node, tdi_id_bucket(tn, id));
-		hlist_add_head_rcu(&ts->peer_node,
-				   tdi_peer_bucket(tn, ts->peer_mac,
-						   ts->peer_id));
+		WRITE_ONCE(ts->local_id, id);
+		hlist_nulls_add_head_rcu(&ts->id_node,
+					 &tn->conn_ids[tdi_id_slot(id)]);
+		if (ts->peer_id)
+			__tdi_conn_hash_peer(tn, ts);
 		ts->hashed = true;
 		sock_hold(&ts->sk);
 		spin_unlock_bh(&tn->conn_lock);
@@ -119,19 +153,21 @@ int tdi_conn_hash(struct tdi_sock *ts)
 }
 
 /**
- * tdi_conn_rehash_peer() - rehash by peer once the peer's id is known
- * @ts: a hashed endpoint whose peer_id just changed
+ * tdi_conn_hash_peer() - hash a connection by peer once the peer's id is known
+ * @ts: a hashed endpoint whose peer_id was just set (the ACCEPT came)
  */
-void tdi_conn_rehash_peer(struct tdi_sock *ts)
+void tdi_conn_hash_peer(struct tdi_sock *ts)
 {
 	struct tdi_net *tn = tdi_pernet(sock_net(&ts->sk));
 
 	spin_lock_bh(&tn->conn_lock);
-	hlist_del_rcu(&ts->peer_node);
-	hlist_add_head_rcu(&ts->peer_node,
-			   tdi_peer_bucket(tn, ts->peer_mac, ts->peer_id));
+	if (ts->hashed && !ts->peer_hashed)
+		__tdi_conn_hash_peer(tn, ts);
 	spin_unlock_bh(&tn->conn_lock);
 }
+
+static void tdi_conn_timed_out(struct tdi_sock *ts,
+			       struct sk_buff_head *xmitq);
 
 static void tdi_conn_unhash(struct tdi_sock *ts)
 {
@@ -140,8 +176,10 @@ static void tdi_conn_unhash(struct tdi_sock *ts)
 	if (!ts->hashed)
 		return;
 	spin_lock_bh(&tn->conn_lock);
-	hlist_del_init_rcu(&ts->id_node);
-	hlist_del_init_rcu(&ts->peer_node);
+	hlist_nulls_del_init_rcu(&ts->id_node);
+	if (ts->peer_hashed)
+		hlist_nulls_del_init_rcu(&ts->peer_node);
+	ts->peer_hashed = false;
 	ts->hashed = false;
 	spin_unlock_bh(&tn->conn_lock);
 	/* the caller holds its own reference, so this is never the last */
@@ -167,14 +205,10 @@ void tdi_conn_purge(struct tdi_sock *ts)
 	struct sock *sk = &ts->sk;
 	struct sk_buff *skb;
 
-	while ((skb = __skb_dequeue(&sk->sk_write_queue))) {
-		sk->sk_wmem_queued -= skb->truesize;
-		kfree_skb(skb);
-	}
-	while ((skb = __skb_dequeue(&ts->xwrite_queue))) {
-		sk->sk_wmem_queued -= skb->truesize;
-		kfree_skb(skb);
-	}
+	while ((skb = __skb_dequeue(&sk->sk_write_queue)))
+		tdi_wmem_free(sk, skb);
+	while ((skb = __skb_dequeue(&ts->xwrite_queue)))
+		tdi_wmem_free(sk, skb);
 	ts->send_head = NULL;
 	__skb_queue_purge(&ts->ofo_queue);
 }
@@ -217,7 +251,12 @@ void tdi_conn_reset(struct tdi_sock *ts)
 	ts->peer_mru = 0;
 	ts->rcv_nxt = 0;
 	ts->rcv_right = 0;
-	ts->orphan_deadline = 0;
+	ts->rcv_adv = 0;
+	ts->rcv_ratio = TDI_RATIO_ONE / 2;
+	ts->snd_wl_ts = 0;
+	ts->heard = 0;
+	ts->ka_probes = 0;
+	ts->last_rcv = jiffies;
 	ts->ack_pending = 0;
 	ts->ssthresh = U32_MAX / 2;
 	ts->xsnd_una = 0;
@@ -244,6 +283,11 @@ void tdi_conn_done(struct tdi_sock *ts, int err, int reason)
 	tdi_conn_stop_timers(ts);
 	tdi_conn_unhash(ts);
 	tdi_conn_purge(ts);
+	if (ts->orphan) {
+		atomic_dec(&tn->orphans);
+		ts->orphan = 0;
+	}
+	ts->orphan_deadline = 0;
 	if (err && err != ETIMEDOUT && err != ENETDOWN) {
 		tdi_conn_purge_rcv(ts);
 		__skb_queue_purge(&ts->xrecv_queue);
@@ -269,21 +313,138 @@ void tdi_conn_done(struct tdi_sock *ts, int err, int reason)
  */
 void tdi_conn_check_done(struct tdi_sock *ts)
 {
+	if (ts->state == TDI_STATE_CLOSING && ts->release_acked &&
+	    ts->peer_released)
+		tdi_conn_done(ts, 0, TDI_REASON_RELEASE);
+}
+
+/**
+ * tdi_conn_orphan() - close() left a connection going on in the background
+ * @ts: the endpoint, SOCK_DEAD, hashed, socket lock held
+ * @xmitq: where a RESET goes
+ *
+ * The connection must end within net.tdi.disconnect_timeout_ms whatever
+ * the peer does: at the deadline it is aborted.  Beyond net.tdi.max_orphans
+ * such connections in the namespace, close() aborts at once.
+ */
+void tdi_conn_orphan(struct tdi_sock *ts, struct sk_buff_head *xmitq)
+{
 	struct tdi_net *tn = tdi_pernet(sock_net(&ts->sk));
 
-	if (ts->state == TDI_STATE_CLOSING && ts->release_acked &&
-	    ts->peer_released) {
-		tdi_conn_done(ts, 0, TDI_REASON_RELEASE);
+	if (ts->orphan)
+		return;
+	if (atomic_inc_return(&tn->orphans) > READ_ONCE(tn->sysctl.max_orphans)) {
+		atomic_dec(&tn->orphans);
+		tdi_stat_inc(tn, TDI_STAT_ORPHAN_OVERFLOW);
+		tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);
 		return;
 	}
-	/* a closed endpoint whose release went through waits for the peer's
-	 * release a bounded time
-	 */
-	if (sock_flag(&ts->sk, SOCK_DEAD) && ts->release_acked &&
-	    ts->state == TDI_STATE_RELEASE_SENT && !ts->orphan_deadline) {
-		ts->orphan_deadline = jiffies +
-			msecs_to_jiffies(tn->sysctl.connect_timeout_ms * 4);
+	ts->orphan = 1;
+	ts->orphan_deadline = jiffies +
+		msecs_to_jiffies(READ_ONCE(tn->sysctl.disconnect_timeout_ms));
+	if (!timer_pending(&ts->rto_timer) ||
+	    time_after(ts->rto_timer.expires, ts->orphan_deadline))
 		sk_reset_timer(&ts->sk, &ts->rto_timer, ts->orphan_deadline);
+}
+
+static bool tdi_conn_established(const struct tdi_sock *ts)
+{
+	switch (ts->state) {
+	case TDI_STATE_CONNECTED:
+	case TDI_STATE_RELEASE_SENT:
+	case TDI_STATE_RELEASE_RECEIVED:
+	case TDI_STATE_CLOSING:
+		return ts->hashed;
+	}
+	return false;
+}
+
+/* When the next keepalive probe (or the time-out) is due. */
+static unsigned long tdi_keepalive_due(const struct tdi_sock *ts)
+{
+	const struct tdi_sysctl *sc = &tdi_pernet(sock_net(&ts->sk))->sysctl;
+
+	return ts->last_rcv +
+	       msecs_to_jiffies(READ_ONCE(sc->keepalive_time_ms)) +
+	       ts->ka_probes *
+	       msecs_to_jiffies(READ_ONCE(sc->keepalive_intvl_ms));
+}
+
+/**
+ * tdi_conn_idle_timer() - the retransmission timer when nothing is in flight
+ * @ts: the endpoint, socket lock held
+ *
+ * With nothing to retransmit the timer still runs for an orphan's deadline
+ * and for SO_KEEPALIVE; otherwise it stops.
+ */
+void tdi_conn_idle_timer(struct tdi_sock *ts)
+{
+	unsigned long when = 0;
+
+	if (ts->orphan_deadline)
+		when = ts->orphan_deadline;
+	if (sock_flag(&ts->sk, SOCK_KEEPOPEN) && tdi_conn_established(ts)) {
+		unsigned long ka = tdi_keepalive_due(ts);
+
+		if (!when || time_before(ka, when))
+			when = ka;
+	}
+	if (when)
+		sk_reset_timer(&ts->sk, &ts->rto_timer, when);
+	else
+		sk_stop_timer(&ts->sk, &ts->rto_timer);
+}
+
+/**
+ * tdi_conn_keepalive_changed() - SO_KEEPALIVE was set or cleared
+ * @ts: the endpoint, socket lock held
+ */
+void tdi_conn_keepalive_changed(struct tdi_sock *ts)
+{
+	if (tdi_conn_established(ts) && !timer_pending(&ts->rto_timer))
+		tdi_conn_idle_timer(ts);
+}
+
+/* The connection is idle: probe a silent peer (SO_KEEPALIVE), end the
+ * connection when it answers none of the probes.
+ */
+static void tdi_keepalive(struct tdi_sock *ts, struct sk_buff_head *xmitq)
+{
+	struct tdi_net *tn = tdi_pernet(sock_net(&ts->sk));
+
+	if (sock_flag(&ts->sk, SOCK_KEEPOPEN) &&
+	    !time_before(jiffies, tdi_keepalive_due(ts))) {
+		if (ts->ka_probes >= READ_ONCE(tn->sysctl.keepalive_probes)) {
+			tdi_stat_inc(tn, TDI_STAT_KEEPALIVE_TIMEOUTS);
+			tdi_conn_timed_out(ts, xmitq);
+			return;
+		}
+		tdi_send_ack(ts, TDI_F_ACKNOW, xmitq);
+		ts->ka_probes++;
+	}
+	tdi_conn_idle_timer(ts);
+}
+
+/**
+ * tdi_reap_dead_offers() - unlink children that died before accept()
+ * @lts: the listener, socket lock held
+ *
+ * A child whose ACCEPT was never answered, or that the peer reset, ends
+ * on its own; it must not hold a place in the backlog.
+ */
+void tdi_reap_dead_offers(struct tdi_sock *lts)
+{
+	struct tdi_sock *child, *tmp;
+
+	list_for_each_entry_safe(child, tmp, &lts->accept_queue, accept_node) {
+		if (READ_ONCE(child->hashed))
+			continue;
+		list_del_init(&child->accept_node);
+		sk_acceptq_removed(&lts->sk);
+		tdi_stat_inc(tdi_pernet(sock_net(&lts->sk)),
+			     TDI_STAT_DEAD_OFFERS);
+		sock_set_flag(&child->sk, SOCK_DEAD);
+		sock_put(&child->sk);
 	}
 }
 
@@ -333,7 +494,7 @@ void tdi_conn_release(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 	cb->seq = ts->write_seq;
 	cb->end_seq = ++ts->write_seq;
 	__skb_queue_tail(&sk->sk_write_queue, skb);
-	sk->sk_wmem_queued += skb->truesize;
+	tdi_wmem_charge(sk, skb);
 	if (!ts->send_head)
 		ts->send_head = skb;
 	ts->release_queued = 1;
@@ -372,7 +533,7 @@ int tdi_conn_connect(struct tdi_sock *ts, const struct sockaddr_tdi *sa,
 	ts->ifindex = ifindex;
 	ts->rport = ntohs(sa->stdi_port);
 	ts->msgmode = ts->sk.sk_type == SOCK_SEQPACKET;
-	ts->mru = mtu - TDI_HDR_LEN;
+	ts->mru = tdi_mru_of(mtu);
 	ts->mss = ts->mru;
 	ts->cwnd = TDI_INIT_CWND * ts->mss;
 	ts->snd_una = get_random_u32();
@@ -444,12 +605,34 @@ static void tdi_mark_all_lost(struct tdi_sock *ts)
 		TDI_SKB_CB(skb)->lost = 1;
 }
 
+/* A time-out counts towards net.tdi.retries unless the peer is only out
+ * of room: its window is closed (or only expedited TSDUs, which it may
+ * refuse while 32 wait unread, are outstanding) and it has been heard
+ * since the last time-out: it answers, it does not read.  Progress resets
+ * the count.
+ */
+static bool tdi_conn_retry_counts(struct tdi_sock *ts)
+{
+	bool closed = !tdi_seq_after(ts->snd_right, ts->snd_una) ||
+		      ts->snd_una == ts->snd_nxt;
+	bool heard = ts->heard;
+
+	ts->heard = 0;
+	if (closed && heard) {
+		ts->retries = 0;
+		return false;
+	}
+	return tdi_conn_retry_exhausted(ts);
+}
+
 static void tdi_rto_connected(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 {
 	bool outstanding = ts->snd_una != ts->snd_nxt ||
 			   !skb_queue_empty(&ts->xwrite_queue);
 
 	if (ts->orphan_deadline && time_after_eq(jiffies, ts->orphan_deadline)) {
+		tdi_stat_inc(tdi_pernet(sock_net(&ts->sk)),
+			     TDI_STAT_ORPHAN_TIMEOUTS);
 		tdi_conn_abort(ts, TDI_REASON_TIMEOUT, xmitq);
 		return;
 	}
@@ -460,7 +643,7 @@ static void tdi_rto_connected(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 		}
 		tdi_send_setup(ts, TDI_T_ACCEPT, 0, NULL, 0, xmitq);
 	} else if (outstanding) {
-		if (tdi_conn_retry_exhausted(ts)) {
+		if (tdi_conn_retry_counts(ts)) {
 			tdi_conn_timed_out(ts, xmitq);
 			return;
 		}
@@ -476,14 +659,15 @@ static void tdi_rto_connected(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 		tdi_conn_push(ts, xmitq);
 	} else if (ts->send_head) {
 		/* the peer's window is closed: ask it for news; an answer
-		 * resets the count
+		 * keeps the connection (tdi_conn_retry_counts())
 		 */
-		if (tdi_conn_retry_exhausted(ts)) {
+		if (tdi_conn_retry_counts(ts)) {
 			tdi_conn_timed_out(ts, xmitq);
 			return;
 		}
 		tdi_send_ack(ts, TDI_F_ACKNOW, xmitq);
 	} else {
+		tdi_keepalive(ts, xmitq);
 		return;
 	}
 	if (ts->backoff < 16)
@@ -539,8 +723,8 @@ void tdi_conn_init_sock(struct tdi_sock *ts)
 	INIT_LIST_HEAD(&ts->listen_node);
 	INIT_LIST_HEAD(&ts->accept_queue);
 	INIT_LIST_HEAD(&ts->accept_node);
-	INIT_HLIST_NODE(&ts->id_node);
-	INIT_HLIST_NODE(&ts->peer_node);
+	ts->id_node.pprev = NULL;
+	ts->peer_node.pprev = NULL;
 	skb_queue_head_init(&ts->ofo_queue);
 	skb_queue_head_init(&ts->xwrite_queue);
 	skb_queue_head_init(&ts->xrecv_queue);
@@ -563,13 +747,15 @@ void tdi_conn_dev_event(struct net *net, int ifindex, bool down,
 			unsigned int mtu)
 {
 	struct tdi_net *tn = tdi_pernet(net);
+	struct hlist_nulls_node *node;
 	struct tdi_sock *ts, *found;
 	unsigned int i;
 
 	if (!down) {
 		spin_lock_bh(&tn->conn_lock);
 		for (i = 0; i < TDI_CONN_HASH_SIZE; i++)
-			hlist_for_each_entry(ts, &tn->conn_ids[i], id_node)
+			hlist_nulls_for_each_entry(ts, node, &tn->conn_ids[i],
+						   id_node)
 				if (ts->ifindex == ifindex && ts->peer_mru)
 					WRITE_ONCE(ts->mss,
 						   min_t(u32, ts->peer_mru,
@@ -582,7 +768,8 @@ void tdi_conn_dev_event(struct net *net, int ifindex, bool down,
 		found = NULL;
 		spin_lock_bh(&tn->conn_lock);
 		for (i = 0; i < TDI_CONN_HASH_SIZE && !found; i++)
-			hlist_for_each_entry(ts, &tn->conn_ids[i], id_node)
+			hlist_nulls_for_each_entry(ts, node, &tn->conn_ids[i],
+						   id_node)
 				if (ts->ifindex == ifindex) {
 					found = ts;
 					sock_hold(&ts->sk);
@@ -625,7 +812,8 @@ void tdi_fill_info(struct tdi_sock *ts, struct tdi_info *info)
 	info->rttvar_us = ts->rtt.rttvar_us;
 	info->rto_us = ts->rtt.rto_us;
 	info->snd_wnd = ts->snd_right - ts->snd_una;
-	info->rcv_wnd = ts->rcv_right - ts->rcv_nxt;
+	info->rcv_wnd = tdi_seq_after(ts->rcv_adv, ts->rcv_nxt) ?
+			ts->rcv_adv - ts->rcv_nxt : 0;
 	info->cwnd = ts->mss ? ts->cwnd / ts->mss : 0;
 	info->ssthresh = ts->mss ? min_t(u32, ts->ssthresh / ts->mss,
 					 U32_MAX / 2) : 0;

@@ -68,6 +68,17 @@ struct sk_buff *tdi_alloc_queued_frame(unsigned int payload, gfp_t gfp)
 }
 
 /**
+ * tdi_alloc_rcv_copy() - an skb of just @len bytes, for a received frame
+ * @len: payload bytes the caller copies in
+ *
+ * Return: the skb, or NULL.
+ */
+struct sk_buff *tdi_alloc_rcv_copy(unsigned int len)
+{
+	return alloc_skb(len, GFP_ATOMIC);
+}
+
+/**
  * tdi_xmit_enqueue() - put a frame on a transmit queue
  * @xmitq: the queue, sent later by tdi_xmit_flush()
  * @skb: the frame, starting with its tdi header
@@ -310,16 +321,19 @@ static int tdi_deliver(struct net *net, struct tdi_sock *ts,
 	struct sock *sk = &ts->sk;
 	struct sk_buff_head xmitq;
 	int ret = NET_RX_SUCCESS;
+	u32 limit;
 
 	__skb_queue_head_init(&xmitq);
+	/* both may be near INT_MAX with SO_RCVBUFFORCE / SO_SNDBUFFORCE */
+	limit = min_t(u64, (u64)READ_ONCE(sk->sk_rcvbuf) +
+		      READ_ONCE(sk->sk_sndbuf), INT_MAX);
 	bh_lock_sock(sk);
 	if (!sock_owned_by_user(sk)) {
 		if (TDI_FRAME_CB(skb)->type == TDI_T_CONNECT)
 			tdi_listen_input(ts, skb, &xmitq);
 		else
 			tdi_conn_input(ts, skb, &xmitq);
-	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf) +
-				  READ_ONCE(sk->sk_sndbuf))) {
+	} else if (sk_add_backlog(sk, skb, limit)) {
 		tdi_stat_inc(tdi_pernet(net), TDI_STAT_DROP_BASE +
 			     TDI_DROP_RCVBUF);
 		kfree_skb(skb);
@@ -378,6 +392,11 @@ static int tdi_rcv(struct sk_buff *skb, struct net_device *dev,
 		return NET_RX_DROP;
 	if (!tdi_dev_ok(dev)) {
 		drop = TDI_DROP_NODEV;
+		goto drop;
+	}
+	/* no node sends from a group or the zero address: never answer one */
+	if (!is_valid_ether_addr(eth_hdr(skb)->h_source)) {
+		drop = TDI_DROP_SOURCE;
 		goto drop;
 	}
 	BUILD_BUG_ON(sizeof(struct tdi_frame) > sizeof(skb->cb));

@@ -26,6 +26,7 @@ enum tdi_drop {
 	TDI_DROP_RCVBUF,	/* receive buffer full */
 	TDI_DROP_NOMEM,		/* out of memory */
 	TDI_DROP_NODEV,		/* device not usable (MTU below the minimum) */
+	TDI_DROP_SOURCE,	/* source MAC multicast, broadcast or zero */
 	__TDI_DROP_MAX
 };
 

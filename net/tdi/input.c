@@ -150,8 +150,7 @@ static u32 tdi_clean_acked(struct tdi_sock *ts, u32 ack)
 		if (cb->type == TDI_T_RELEASE)
 			ts->release_acked = 1;
 		__skb_unlink(skb, &sk->sk_write_queue);
-		sk->sk_wmem_queued -= skb->truesize;
-		consume_skb(skb);
+		tdi_wmem_free(sk, skb);
 	}
 	ts->snd_una = ack;
 	return acked;
@@ -165,13 +164,14 @@ static void tdi_xack_rcv(struct tdi_sock *ts, u16 xack)
 	while (tdi_xseq_before(ts->xsnd_una, xack) &&
 	       !tdi_xseq_before(ts->xsnd_nxt, xack) &&
 	       (skb = __skb_dequeue(&ts->xwrite_queue))) {
-		ts->sk.sk_wmem_queued -= skb->truesize;
-		consume_skb(skb);
+		tdi_wmem_free(&ts->sk, skb);
 		ts->xsnd_una++;
 		freed = true;
 	}
-	if (freed)
-		ts->sk.sk_write_space(&ts->sk);
+	if (freed) {
+		ts->retries = 0;	/* progress */
+		tdi_wake_xspace(&ts->sk);
+	}
 	skb = skb_peek(&ts->xwrite_queue);
 	if (skb && !TDI_SKB_CB(skb)->lost &&
 	    tdi_now_us() - TDI_SKB_CB(skb)->tx_us > ts->rtt.rto_us)
@@ -191,8 +191,13 @@ static void tdi_ack_rcv(struct tdi_sock *ts, const struct tdi_frame *fr,
 	tdi_xack_rcv(ts, fr->xack);
 	if (tdi_seq_after(ack, ts->snd_nxt))
 		return;
-	if (!tdi_seq_before(ack, ts->snd_una))
-		ts->snd_right = tdi_seq_max(ts->snd_right, ack + fr->wnd);
+	/* the window of the newest frame counts, even when it shrank */
+	if (tdi_seq_after(ack, ts->snd_una) ||
+	    (ack == ts->snd_una &&
+	     (s32)(fr->tsval - ts->snd_wl_ts) >= 0)) {
+		ts->snd_right = ack + fr->wnd;
+		ts->snd_wl_ts = fr->tsval;
+	}
 	if (sacked)
 		tdi_sack_rcv(ts, skb);
 
@@ -210,6 +215,7 @@ static void tdi_ack_rcv(struct tdi_sock *ts, const struct tdi_frame *fr,
 		acked = tdi_clean_acked(ts, ack);
 		ts->dupacks = 0;
 		ts->backoff = 0;
+		ts->retries = 0;	/* progress */
 		if (ts->in_recovery) {
 			if (!tdi_seq_before(ack, ts->high_seq)) {
 				ts->in_recovery = 0;
@@ -242,7 +248,7 @@ static void tdi_ack_rcv(struct tdi_sock *ts, const struct tdi_frame *fr,
 	if (progress) {
 		if (ts->snd_una == ts->snd_nxt &&
 		    skb_queue_empty(&ts->xwrite_queue))
-			sk_stop_timer(sk, &ts->rto_timer);
+			tdi_conn_idle_timer(ts);
 		else
 			tdi_conn_rearm_rto(ts);
 		sk->sk_write_space(sk);
@@ -261,6 +267,73 @@ static void tdi_peer_released(struct tdi_sock *ts)
 	else if (ts->state == TDI_STATE_RELEASE_SENT)
 		tdi_set_state(ts, TDI_STATE_CLOSING);
 	sk->sk_state_change(sk);
+}
+
+/* Frames this small are copied into an skb of their own size. */
+#define TDI_COPYBREAK	256
+
+/* A small frame in a large buffer is copied out of it, so that what it
+ * holds in the receive buffer is close to what it carries; on failure the
+ * frame is kept as it is.
+ */
+static struct sk_buff *tdi_rcv_compact(struct sk_buff *skb)
+{
+	struct sk_buff *n;
+
+	if (skb->len > TDI_COPYBREAK ||
+	    skb->truesize <= 2 * SKB_TRUESIZE(SKB_DATA_ALIGN(skb->len)))
+		return skb;
+	n = tdi_alloc_rcv_copy(skb->len);
+	if (!n)
+		return skb;
+	if (skb_copy_bits(skb, 0, skb_put(n, skb->len), skb->len)) {
+		kfree_skb(n);
+		return skb;
+	}
+	consume_skb(skb);
+	return n;
+}
+
+/* Drop the highest out-of-order segment; false when there is none. */
+static bool tdi_prune_ofo(struct tdi_sock *ts)
+{
+	struct sk_buff *skb = __skb_dequeue_tail(&ts->ofo_queue);
+
+	if (!skb)
+		return false;
+	tdi_stat_inc(tdi_tn(ts), TDI_STAT_OFO_PRUNED);
+	kfree_skb(skb);
+	return true;
+}
+
+/* Charge @skb to the receive buffer and to tdi's memory as a whole.  An
+ * in-order segment may take the room of out-of-order ones: they are
+ * dropped, highest first, and the peer sends them again.
+ */
+static bool tdi_rmem_charge(struct tdi_sock *ts, struct sk_buff *skb,
+			    bool in_order)
+{
+	struct sock *sk = &ts->sk;
+
+	for (;;) {
+		if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize <=
+		    READ_ONCE(sk->sk_rcvbuf) &&
+		    sk_rmem_schedule(sk, skb, skb->truesize)) {
+			skb_set_owner_r(skb, sk);
+			return true;
+		}
+		if (!in_order || !tdi_prune_ofo(ts))
+			return false;
+	}
+}
+
+/* Learn what frames cost: sequence space per byte of truesize. */
+static void tdi_rcv_ratio_sample(struct tdi_sock *ts, u32 space, u32 truesize)
+{
+	u32 sample = min_t(u64, (u64)space * TDI_RATIO_ONE / truesize,
+			   TDI_RATIO_ONE);
+
+	ts->rcv_ratio = max((ts->rcv_ratio * 7 + sample) / 8, 1U);
 }
 
 /* Put an in-order segment on the receive queue (or act on its RELEASE). */
@@ -304,23 +377,28 @@ static void tdi_data_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		tdi_send_ack(ts, 0, xmitq);
 		return;
 	}
+	/* only the RELEASE goes into a closed window: it takes no memory */
 	if (!tdi_seq_before(seq, ts->rcv_right) &&
-	    !(seq == ts->rcv_nxt && !fr->len)) {
+	    !(release && seq == ts->rcv_nxt)) {
 		tdi_drop(ts, skb, TDI_DROP_WINDOW);
 		tdi_send_ack(ts, 0, xmitq);
 		return;
 	}
-	if (sock_flag(sk, SOCK_DEAD) && fr->len) {
+	if (sock_flag(sk, SOCK_DEAD) && !release) {
 		/* closed: nobody will read this */
 		kfree_skb(skb);
 		tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);
 		return;
 	}
-	if (atomic_read(&sk->sk_rmem_alloc) + skb->truesize >
-	    READ_ONCE(sk->sk_rcvbuf) && (fr->len || seq != ts->rcv_nxt)) {
-		tdi_drop(ts, skb, TDI_DROP_RCVBUF);
-		tdi_send_ack(ts, 0, xmitq);
-		return;
+	/* every frame that is kept is charged; an in-order RELEASE is not kept */
+	if (!release || seq != ts->rcv_nxt) {
+		skb = tdi_rcv_compact(skb);
+		if (!tdi_rmem_charge(ts, skb, !tdi_seq_after(seq, ts->rcv_nxt))) {
+			tdi_drop(ts, skb, TDI_DROP_RCVBUF);
+			tdi_send_ack(ts, 0, xmitq);
+			return;
+		}
+		tdi_rcv_ratio_sample(ts, end - seq, skb->truesize);
 	}
 
 	cb = TDI_SKB_CB(skb);
@@ -328,7 +406,6 @@ static void tdi_data_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 	cb->seq = seq;
 	cb->end_seq = end;
 	cb->flags = (fr->flags & TDI_F_EOR) | (release ? TDI_CB_RELEASE : 0);
-	skb_set_owner_r(skb, sk);
 
 	if (tdi_seq_after(seq, ts->rcv_nxt)) {
 		tdi_stat_inc(tn, TDI_STAT_OUT_OF_ORDER);
@@ -379,7 +456,12 @@ static void tdi_xdata_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);
 		return;
 	}
-	if (skb_queue_len(&ts->xrecv_queue) >= 4 * TDI_XWND) {
+	/* expedited data is bounded by count, not by the receive buffer
+	 * that normal data may have filled; it is charged to tdi's memory
+	 */
+	skb = tdi_rcv_compact(skb);
+	if (skb_queue_len(&ts->xrecv_queue) >= 4 * TDI_XWND ||
+	    !sk_rmem_schedule(sk, skb, skb->truesize)) {
 		/* not taken, but answered: the sender retries, and knows
 		 * we are alive
 		 */
@@ -444,6 +526,7 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		ts->cwnd = TDI_INIT_CWND * ts->mss;
 		ts->rcv_nxt = fr->seq;
 		ts->rcv_right = fr->seq;
+		ts->rcv_adv = fr->seq;
 		ts->snd_right = fr->ack + fr->wnd;
 		ts->ts_recent = fr->tsval;
 		ts->retries = 0;
@@ -455,9 +538,10 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 				       USEC_PER_MSEC,
 				       tdi_pernet(net)->sysctl.rto_max_ms *
 				       USEC_PER_MSEC);
-		sk_stop_timer(&ts->sk, &ts->rto_timer);
-		tdi_conn_rehash_peer(ts);
+		ts->last_rcv = jiffies;
+		tdi_conn_hash_peer(ts);
 		tdi_set_state(ts, TDI_STATE_CONNECTED);
+		tdi_conn_idle_timer(ts);
 		ts->st.frames_received++;
 		tdi_send_ack(ts, 0, xmitq);
 		consume_skb(skb);
@@ -527,8 +611,14 @@ void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
 	}
 
 	ts->st.frames_received++;
-	ts->accept_pending = 0;
-	ts->retries = 0;
+	ts->heard = 1;
+	ts->last_rcv = jiffies;
+	ts->ka_probes = 0;
+	if (ts->accept_pending) {
+		/* the peer heard our ACCEPT: the offer is complete */
+		ts->accept_pending = 0;
+		ts->retries = 0;
+	}
 	if (tdi_seq_leq(fr.seq, ts->rcv_nxt))
 		ts->ts_recent = fr.tsval;
 	tdi_ack_rcv(ts, &fr, skb);
@@ -582,11 +672,12 @@ static struct tdi_sock *tdi_child_create(struct tdi_sock *lts,
 	ts->msgmode = lts->sk.sk_type == SOCK_SEQPACKET;
 	ts->peer_id = fr->src_id;
 	ts->peer_mru = fr->mru;
-	ts->mru = mtu - TDI_HDR_LEN;
+	ts->mru = tdi_mru_of(mtu);
 	ts->mss = min_t(u32, fr->mru, ts->mru);
 	ts->cwnd = TDI_INIT_CWND * ts->mss;
 	ts->rcv_nxt = fr->seq;
 	ts->rcv_right = fr->seq;
+	ts->rcv_adv = fr->seq;
 	ts->snd_una = get_random_u32();
 	ts->snd_nxt = ts->snd_una;
 	ts->write_seq = ts->snd_una;
@@ -628,6 +719,7 @@ void tdi_listen_input(struct tdi_sock *lts, struct sk_buff *skb,
 		consume_skb(skb);
 		return;
 	}
+	tdi_reap_dead_offers(lts);
 	if (sk_acceptq_is_full(&lts->sk)) {
 		tdi_reply(net, skb, TDI_T_REFUSE,
 			  TDI_REASON_INSUFFICIENT_RESOURCES, xmitq);

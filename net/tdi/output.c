@@ -20,20 +20,27 @@
  * tdi_conn_rcv_wnd() - the receive window to advertise now
  * @ts: the connection
  *
- * Half of the free receive buffer, as bytes beyond rcv_nxt; the right edge
- * never moves back, so a window once offered stays offered.
+ * The free receive buffer times what received frames cost (sequence
+ * space per byte of truesize, rcv_ratio), so that a window full of small
+ * TSDUs fits the memory they take as well as one of full frames.  Under
+ * tdi's memory pressure only a quarter of it is offered.  The window may
+ * shrink; frames up to the highest edge ever offered are still taken when
+ * memory allows.
  *
- * Return: the window, bytes.
+ * Return: the window, bytes of sequence space.
  */
 u32 tdi_conn_rcv_wnd(const struct tdi_sock *ts)
 {
 	const struct sock *sk = &ts->sk;
 	int free = READ_ONCE(sk->sk_rcvbuf) - atomic_read(&sk->sk_rmem_alloc);
-	u32 right = ts->rcv_nxt + (free > 0 ? free / 2 : 0);
+	u64 wnd;
 
-	if (tdi_seq_before(right, ts->rcv_right))
-		right = ts->rcv_right;
-	return right - ts->rcv_nxt;
+	if (free <= 0)
+		return 0;
+	wnd = (u64)free * ts->rcv_ratio / TDI_RATIO_ONE;
+	if (sk_under_memory_pressure(sk))
+		wnd /= 4;
+	return min_t(u64, wnd, U32_MAX / 4);
 }
 
 static void tdi_fill_frame(struct tdi_sock *ts, struct tdi_frame *fr,
@@ -53,7 +60,9 @@ static void tdi_fill_frame(struct tdi_sock *ts, struct tdi_frame *fr,
 	fr->xack = ts->xrcv_nxt;
 	fr->tsval = tdi_now_us() ?: 1;
 	fr->tsecr = ts->ts_recent;
-	ts->rcv_right = ts->rcv_nxt + wnd;
+	ts->rcv_adv = ts->rcv_nxt + wnd;
+	if (tdi_seq_after(ts->rcv_adv, ts->rcv_right))
+		ts->rcv_right = ts->rcv_adv;
 }
 
 /* Every frame of a connected endpoint carries an acknowledgment. */
@@ -191,7 +200,7 @@ static int tdi_split(struct tdi_sock *ts, struct sk_buff *skb, u32 mss)
 	cb->end_seq = ncb->seq;
 	cb->flags &= ~TDI_F_EOR;
 	cb->csum = skb_checksum(skb, 0, skb->len, 0);
-	ts->sk.sk_wmem_queued += n->truesize;
+	tdi_wmem_charge(&ts->sk, n);
 	__skb_queue_after(&ts->sk.sk_write_queue, skb, n);
 	return 0;
 }
@@ -222,9 +231,12 @@ static void tdi_arm_rto(struct tdi_sock *ts)
 	struct tdi_net *tn = tdi_pernet(sock_net(&ts->sk));
 	u32 rto = tdi_rto_backed_off(ts->rtt.rto_us, ts->backoff,
 				     tn->sysctl.rto_max_ms * USEC_PER_MSEC);
+	unsigned long when = jiffies + max(usecs_to_jiffies(rto), 1UL);
 
-	sk_reset_timer(&ts->sk, &ts->rto_timer,
-		       jiffies + max(usecs_to_jiffies(rto), 1UL));
+	/* a closed endpoint's deadline comes first */
+	if (ts->orphan_deadline && time_before(ts->orphan_deadline, when))
+		when = ts->orphan_deadline;
+	sk_reset_timer(&ts->sk, &ts->rto_timer, when);
 }
 
 /**

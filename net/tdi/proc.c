@@ -187,6 +187,11 @@ static const char *const tdi_stat_names[TDI_STAT_DROP_BASE] = {
 	[TDI_STAT_TIMEOUTS]	= "timeouts",
 	[TDI_STAT_LINK_DOWN]	= "link_down",
 	[TDI_STAT_XMIT_ERRORS]	= "xmit_errors",
+	[TDI_STAT_OFO_PRUNED]	= "ofo_pruned",
+	[TDI_STAT_ORPHAN_OVERFLOW] = "orphan_overflow",
+	[TDI_STAT_ORPHAN_TIMEOUTS] = "orphan_timeouts",
+	[TDI_STAT_KEEPALIVE_TIMEOUTS] = "keepalive_timeouts",
+	[TDI_STAT_DEAD_OFFERS]	= "dead_offers",
 };
 
 /* /proc/net/tdi_stat: "name value" lines, the namespace's counters, then

@@ -134,6 +134,15 @@ static int tdi_release(struct socket *sock)
 	sock_orphan(sk);
 	if (ts->hashed)
 		tdi_conn_check_done(ts);
+	if (ts->hashed)
+		tdi_conn_orphan(ts, &xmitq);
+	if (!ts->hashed && ts->addr) {
+		/* no connection goes on: the port is free once we return */
+		struct tdi_addr *a = ts->addr;
+
+		WRITE_ONCE(ts->addr, NULL);
+		tdi_addr_put(a);
+	}
 	release_sock(sk);
 	tdi_flush(ts, &xmitq);
 
@@ -287,6 +296,12 @@ static int tdi_connect(struct socket *sock, struct sockaddr *uaddr,
 		goto out;
 	default:
 		err = -EISCONN;
+		goto out;
+	}
+	/* an address object bound to one interface lives only there */
+	if (ts->addr->ifindex && sa->stdi_ifindex &&
+	    sa->stdi_ifindex != ts->addr->ifindex) {
+		err = -EINVAL;
 		goto out;
 	}
 	timeout_ms = sk->sk_sndtimeo != MAX_SCHEDULE_TIMEOUT ?
@@ -480,6 +495,7 @@ static int tdi_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	bool msgmode = sk->sk_type == SOCK_SEQPACKET;
 	struct sk_buff_head xmitq;
 	size_t copied = 0;
+	bool whole;
 	long timeo;
 	int err = 0;
 
@@ -496,7 +512,9 @@ static int tdi_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	__skb_queue_head_init(&xmitq);
 	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
-	if (msgmode && !timeo && len > READ_ONCE(sk->sk_sndbuf)) {
+	/* a non-blocking TSDU goes whole or not at all (tdi_max_tsdu()) */
+	whole = msgmode && !timeo;
+	if (whole && len > tdi_max_tsdu(ts)) {
 		err = -EMSGSIZE;
 		goto out;
 	}
@@ -506,16 +524,21 @@ static int tdi_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		err = tdi_send_check(ts, flags);
 		if (err)
 			break;
-		/* a non-blocking TSDU goes whole or not at all */
-		if (msgmode && !timeo && !copied &&
-		    sk->sk_wmem_queued + len > READ_ONCE(sk->sk_sndbuf))
-			goto wait;
-		if (!sk_stream_memory_free(sk))
+		if (whole ? sk->sk_wmem_queued + tdi_tsdu_cost(ts, len) >
+			    READ_ONCE(sk->sk_sndbuf) :
+		    !sk_stream_memory_free(sk))
 			goto wait;
 		n = tdi_conn_queue_data(ts, msg, len - copied,
-					msgmode && !(flags & MSG_MORE));
+					msgmode && !(flags & MSG_MORE), whole);
+		if (n == -ENOBUFS && sk->sk_wmem_queued && !whole)
+			goto wait;	/* short of memory: wait for acks */
 		if (n < 0) {
 			err = n;
+			break;
+		}
+		if (whole && copied + n < len) {
+			err = -ENOBUFS;
+			copied += n;
 			break;
 		}
 		copied += n;
@@ -545,16 +568,21 @@ static void tdi_rcv_consume(struct tdi_sock *ts, u32 n)
 	WRITE_ONCE(ts->rcv_unread, ts->rcv_unread - n);
 }
 
-static bool tdi_rcv_ready(struct tdi_sock *ts, struct sk_buff *last)
+/* Something a waiting recv() must look at: new data, an error, EOF, the
+ * end of the connection, or (once it copied bytes) expedited data.
+ */
+static bool tdi_rcv_ready(struct tdi_sock *ts, struct sk_buff *last,
+			  bool copied)
 {
 	struct sock *sk = &ts->sk;
 
 	return skb_peek_tail(&sk->sk_receive_queue) != last ||
 	       sk->sk_err || (sk->sk_shutdown & RCV_SHUTDOWN) ||
-	       !skb_queue_empty(&ts->xrecv_queue) || !tdi_connected(ts);
+	       (copied && !skb_queue_empty(&ts->xrecv_queue)) ||
+	       !tdi_connected(ts);
 }
 
-static int tdi_recv_wait(struct tdi_sock *ts, long *timeo)
+static int tdi_recv_wait(struct tdi_sock *ts, long *timeo, bool copied)
 {
 	struct sock *sk = &ts->sk;
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
@@ -565,9 +593,15 @@ static int tdi_recv_wait(struct tdi_sock *ts, long *timeo)
 	if (signal_pending(current))
 		return sock_intr_errno(*timeo);
 	add_wait_queue(sk_sleep(sk), &wait);
-	sk_wait_event(sk, timeo, tdi_rcv_ready(ts, last), &wait);
+	sk_wait_event(sk, timeo, tdi_rcv_ready(ts, last, copied), &wait);
 	remove_wait_queue(sk_sleep(sk), &wait);
 	return 0;
+}
+
+/* No expedited TSDU can come any more: the peer released or it ended. */
+static bool tdi_xrcv_over(struct tdi_sock *ts)
+{
+	return (ts->sk.sk_shutdown & RCV_SHUTDOWN) || !tdi_connected(ts);
 }
 
 static int tdi_recv_expedited(struct tdi_sock *ts, struct msghdr *msg,
@@ -588,7 +622,10 @@ static int tdi_recv_expedited(struct tdi_sock *ts, struct msghdr *msg,
 		if (err)
 			goto out;
 		err = -ENOTCONN;
-		if (!tdi_connected(ts))
+		if (!tdi_connected(ts) && !(sk->sk_shutdown & RCV_SHUTDOWN))
+			goto out;
+		err = 0;	/* EOF: the peer released */
+		if (tdi_xrcv_over(ts))
 			goto out;
 		err = -EAGAIN;
 		if (!timeo)
@@ -598,7 +635,7 @@ static int tdi_recv_expedited(struct tdi_sock *ts, struct msghdr *msg,
 			goto out;
 		add_wait_queue(sk_sleep(sk), &wait);
 		sk_wait_event(sk, &timeo, !skb_queue_empty(&ts->xrecv_queue) ||
-			      sk->sk_err || !tdi_connected(ts), &wait);
+			      sk->sk_err || tdi_xrcv_over(ts), &wait);
 		remove_wait_queue(sk_sleep(sk), &wait);
 	}
 	cb = TDI_SKB_CB(skb);
@@ -614,8 +651,11 @@ static int tdi_recv_expedited(struct tdi_sock *ts, struct msghdr *msg,
 	cb->off += n;
 	if (cb->off == skb->len || (flags & MSG_TRUNC)) {
 		msg->msg_flags |= MSG_EOR;
-		if (flags & MSG_TRUNC)
+		if (flags & MSG_TRUNC) {
+			if (cb->off != skb->len)
+				msg->msg_flags |= MSG_TRUNC;
 			n = skb->len - (cb->off - n);
+		}
 		__skb_unlink(skb, &ts->xrecv_queue);
 		consume_skb(skb);
 	}
@@ -625,10 +665,31 @@ out:
 	return err;
 }
 
+/* Message mode: the TSDU at the head of the receive queue has all come. */
+static bool tdi_tsdu_complete(struct tdi_sock *ts)
+{
+	struct sk_buff *skb;
+
+	skb_queue_walk(&ts->sk.sk_receive_queue, skb)
+		if (TDI_SKB_CB(skb)->flags & TDI_F_EOR)
+			return true;
+	return false;
+}
+
+/* The next skb of the receive queue after @skb, or NULL. */
+static struct sk_buff *tdi_rcv_next(struct tdi_sock *ts, struct sk_buff *skb)
+{
+	struct sk_buff_head *q = &ts->sk.sk_receive_queue;
+
+	return skb_queue_is_last(q, skb) ? NULL : skb_queue_next(q, skb);
+}
+
 /* Copy from the receive queue.  Stream: up to @len bytes (at least
  * SO_RCVLOWAT, all with MSG_WAITALL).  Message mode: up to the end of the
  * TSDU, MSG_EOR on its last piece; with MSG_TRUNC the rest of the TSDU is
- * dropped and its whole length returned.
+ * dropped, its whole length returned and MSG_TRUNC set when bytes were
+ * dropped (a non-blocking MSG_TRUNC read waits, with EAGAIN, for the whole
+ * TSDU).  MSG_PEEK walks the queue with a cursor and consumes nothing.
  */
 static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		       int flags)
@@ -637,10 +698,10 @@ static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	struct tdi_sock *ts = tdi_sk(sk);
 	bool msgmode = sk->sk_type == SOCK_SEQPACKET;
 	bool peek = flags & MSG_PEEK, trunc = msgmode && (flags & MSG_TRUNC);
+	struct sk_buff *skb, *cursor = NULL;
 	struct sk_buff_head xmitq;
 	size_t copied = 0, skipped = 0;
-	struct sk_buff *skb;
-	u32 peek_off = 0;
+	u32 cursor_off = 0;
 	int target, err = 0;
 	long timeo;
 
@@ -664,24 +725,23 @@ static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	}
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
 	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
+	if (trunc && !timeo && !tdi_tsdu_complete(ts) && tdi_connected(ts) &&
+	    !sk->sk_err && !(sk->sk_shutdown & RCV_SHUTDOWN)) {
+		err = -EAGAIN;
+		goto out;
+	}
 
 	for (;;) {
 		bool eor = false;
 
-		skb = skb_peek(&sk->sk_receive_queue);
-		if (peek) {
-			while (skb && peek_off >= skb->len -
-			       TDI_SKB_CB(skb)->off) {
-				peek_off -= skb->len - TDI_SKB_CB(skb)->off;
-				skb = skb_queue_is_last(&sk->sk_receive_queue,
-							skb) ? NULL :
-				      skb_queue_next(&sk->sk_receive_queue,
-						     skb);
-			}
-		}
+		if (peek)
+			skb = cursor ? tdi_rcv_next(ts, cursor) :
+			      skb_peek(&sk->sk_receive_queue);
+		else
+			skb = skb_peek(&sk->sk_receive_queue);
 		if (skb) {
 			struct tdi_skb_cb *cb = TDI_SKB_CB(skb);
-			u32 off = cb->off + peek_off;
+			u32 off = cb->off;
 			size_t n = min_t(size_t, len - copied, skb->len - off);
 
 			if (n) {
@@ -692,27 +752,44 @@ static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			copied += n;
 			if (trunc && copied == len)
 				skipped += skb->len - off - n;
-			if (peek)
-				peek_off += n;
-			else
-				cb->off += n;
 			if (off + n == skb->len || (trunc && copied == len)) {
 				eor = cb->flags & TDI_F_EOR;
-				if (!peek) {
+				if (peek) {
+					cursor = skb;
+				} else {
 					tdi_rcv_consume(ts, skb->len - off);
 					__skb_unlink(skb, &sk->sk_receive_queue);
 					consume_skb(skb);
-				} else {
-					peek_off += skb->len - off - n;
 				}
-			} else if (!peek) {
+			} else if (peek) {
+				cursor_off = off + n;	/* stops here */
+			} else {
+				cb->off += n;
 				tdi_rcv_consume(ts, n);
 			}
 			if (msgmode && eor) {
 				msg->msg_flags |= MSG_EOR;
 				break;
 			}
-			if (copied == len && !trunc)
+			if (copied == len && !trunc) {
+				/* an end marker that came in a frame of its
+				 * own belongs to this read, not the next
+				 */
+				skb = peek ? (cursor ? tdi_rcv_next(ts, cursor) :
+					      NULL) :
+				      skb_peek(&sk->sk_receive_queue);
+				if (msgmode && !cursor_off && skb && !skb->len &&
+				    (TDI_SKB_CB(skb)->flags & TDI_F_EOR)) {
+					msg->msg_flags |= MSG_EOR;
+					if (!peek) {
+						__skb_unlink(skb,
+							     &sk->sk_receive_queue);
+						consume_skb(skb);
+					}
+				}
+				break;
+			}
+			if (cursor_off)
 				break;
 			continue;
 		}
@@ -730,10 +807,12 @@ static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		}
 		if ((sk->sk_shutdown & RCV_SHUTDOWN) || !tdi_connected(ts))
 			break;
+		if (peek && copied)
+			break;
 		if (!peek)
 			tdi_conn_rcv_consumed(ts, &xmitq);
 		tdi_flush(ts, &xmitq);
-		err = tdi_recv_wait(ts, &timeo);
+		err = tdi_recv_wait(ts, &timeo, copied);
 		if (err)
 			break;
 	}
@@ -742,6 +821,8 @@ static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	tdi_flush(ts, &xmitq);
 out:
 	release_sock(sk);
+	if (skipped)
+		msg->msg_flags |= MSG_TRUNC;
 	if (copied || (msgmode && (msg->msg_flags & MSG_EOR)))
 		return trunc ? copied + skipped : copied;
 	return err;
@@ -835,7 +916,8 @@ static int tdi_setsockopt(struct socket *sock, int level, int optname,
 	return -EOPNOTSUPP;
 }
 
-static void tdi_fill_provider(struct tdi_provider_info *pi)
+/* What works today, exactly: no user data, no datagrams yet. */
+static void tdi_fill_provider(struct tdi_sock *ts, struct tdi_provider_info *pi)
 {
 	memset(pi, 0, sizeof(*pi));
 	pi->version = TDI_WIRE_VERSION << 8;
@@ -844,9 +926,10 @@ static void tdi_fill_provider(struct tdi_provider_info *pi)
 			    TDI_SERVICE_ERROR_FREE_DELIVERY |
 			    TDI_SERVICE_EXPEDITED_DATA |
 			    TDI_SERVICE_MESSAGE_MODE;
-	pi->max_tsdu = 0;
+	/* stream: no limit; message mode: what a non-blocking send takes */
+	pi->max_tsdu = ts->sk.sk_type == SOCK_SEQPACKET ? tdi_max_tsdu(ts) : 0;
 	pi->max_expedited = TDI_MAX_EXPEDITED;
-	pi->max_user_data = TDI_MAX_USER_DATA;
+	pi->max_user_data = 0;
 	pi->max_datagram = 0;
 }
 
@@ -880,7 +963,7 @@ static int tdi_getsockopt(struct socket *sock, int level, int optname,
 		size = sizeof(u.info);
 		break;
 	case TDI_PROVIDER_INFO:
-		tdi_fill_provider(&u.pi);
+		tdi_fill_provider(ts, &u.pi);
 		size = sizeof(u.pi);
 		break;
 	default:
@@ -889,11 +972,10 @@ static int tdi_getsockopt(struct socket *sock, int level, int optname,
 	}
 	release_sock(sk);
 
-	if (optname == TDI_DISCONNECT_REASON ? len < size : len != size) {
-		if (len < size)
-			return -EINVAL;
-		len = size;
-	}
+	/* a short buffer gets nothing; a longer one gets exactly @size */
+	if (len < size)
+		return -EINVAL;
+	len = size;
 	if (copy_to_user(optval, &u, len) || put_user(len, optlen))
 		return -EFAULT;
 	return 0;

@@ -14,6 +14,19 @@
  *   retries			time-outs in a row without an answer before a
  *				connection ends with ETIMEDOUT (1 to 100)
  *   delack_ms			longest delay of an acknowledgment (1 to 500)
+ *   disconnect_timeout_ms	longest a closed endpoint's connection goes on
+ *				in the background before it is aborted
+ *				(100 to 600000)
+ *   max_orphans		most such connections in the namespace; a
+ *				close() beyond it aborts (0 to 1048576)
+ *   keepalive_time_ms		SO_KEEPALIVE: silence before the first probe
+ *				(100 to 86400000)
+ *   keepalive_intvl_ms		SO_KEEPALIVE: between probes (100 to 3600000)
+ *   keepalive_probes		SO_KEEPALIVE: unanswered probes that end the
+ *				connection with ETIMEDOUT (1 to 100)
+ *   mem			(init_net only) "min pressure max", pages: the
+ *				memory of all tdi sockets of the host, as
+ *				net.ipv4.tcp_mem
  */
 
 #include <linux/slab.h>
@@ -55,6 +68,12 @@ static int tdi_min_connect = 100;
 static int tdi_max_connect = 600000;
 static int tdi_max_rto = 60000;
 static int tdi_max_delack = 500;
+static int tdi_zero;
+static int tdi_max_orphans = 1048576;
+static int tdi_max_ka_time = 86400000;
+static int tdi_max_ka_intvl = 3600000;
+static long tdi_long_one = 1;
+static long tdi_long_max = LONG_MAX;
 
 #define TDI_SYSCTL_INT(name, lo, hi) {				\
 	.procname	= #name,					\
@@ -79,8 +98,28 @@ static const struct ctl_table tdi_sysctl_template[] = {
 	TDI_SYSCTL_INT(rto_max_ms, &tdi_one, &tdi_max_rto),
 	TDI_SYSCTL_INT(retries, &tdi_one, &tdi_hundred),
 	TDI_SYSCTL_INT(delack_ms, &tdi_one, &tdi_max_delack),
+	TDI_SYSCTL_INT(disconnect_timeout_ms, &tdi_min_connect,
+		       &tdi_max_connect),
+	TDI_SYSCTL_INT(max_orphans, &tdi_zero, &tdi_max_orphans),
+	TDI_SYSCTL_INT(keepalive_time_ms, &tdi_min_connect, &tdi_max_ka_time),
+	TDI_SYSCTL_INT(keepalive_intvl_ms, &tdi_min_connect,
+		       &tdi_max_ka_intvl),
+	TDI_SYSCTL_INT(keepalive_probes, &tdi_one, &tdi_hundred),
+	{
+		/* global: kept last, only init_net shows it */
+		.procname	= "mem",
+		.data		= sysctl_tdi_mem,
+		.maxlen		= sizeof(sysctl_tdi_mem),
+		.mode		= 0644,
+		.proc_handler	= proc_doulongvec_minmax,
+		.extra1		= &tdi_long_one,
+		.extra2		= &tdi_long_max,
+	},
 	{ }
 };
+
+/* Index of "mem" in the template. */
+#define TDI_SYSCTL_MEM	(ARRAY_SIZE(tdi_sysctl_template) - 2)
 
 /**
  * tdi_sysctl_init() - register net.tdi for a namespace
@@ -100,9 +139,11 @@ int tdi_sysctl_init(struct net *net, struct tdi_net *tn)
 		return -ENOMEM;
 	/* the port range handler takes tn; the others their own field */
 	table[0].data = tn;
-	for (i = 1; i < ARRAY_SIZE(tdi_sysctl_template) - 1; i++)
+	for (i = 1; i < TDI_SYSCTL_MEM; i++)
 		table[i].data = (char *)&tn->sysctl +
 				(uintptr_t)tdi_sysctl_template[i].data;
+	if (!net_eq(net, &init_net))
+		memset(&table[TDI_SYSCTL_MEM], 0, sizeof(table[0]));
 
 	tn->sysctl_hdr = register_net_sysctl(net, "net/tdi", table);
 	if (!tn->sysctl_hdr) {

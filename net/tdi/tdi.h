@@ -7,6 +7,7 @@
 
 #include <linux/if_ether.h>
 #include <linux/list.h>
+#include <linux/list_nulls.h>
 #include <linux/percpu.h>
 #include <linux/refcount.h>
 #include <linux/skbuff.h>
@@ -62,6 +63,11 @@ enum tdi_stat_item {
 	TDI_STAT_TIMEOUTS,
 	TDI_STAT_LINK_DOWN,
 	TDI_STAT_XMIT_ERRORS,
+	TDI_STAT_OFO_PRUNED,
+	TDI_STAT_ORPHAN_OVERFLOW,
+	TDI_STAT_ORPHAN_TIMEOUTS,
+	TDI_STAT_KEEPALIVE_TIMEOUTS,
+	TDI_STAT_DEAD_OFFERS,
 	TDI_STAT_DROP_BASE,
 	__TDI_STAT_MAX = TDI_STAT_DROP_BASE + __TDI_DROP_MAX
 };
@@ -78,6 +84,13 @@ struct tdi_stats {
  * @rto_max_ms: upper bound of the retransmission time-out
  * @retries: retransmissions without an answer before the connection ends
  * @delack_ms: longest an acknowledgment is delayed
+ * @disconnect_timeout_ms: how long a closed endpoint's connection may go
+ *	on in the background (its release) before it is aborted
+ * @max_orphans: most closed endpoints whose connection goes on in the
+ *	background; a close() beyond it aborts
+ * @keepalive_time_ms: SO_KEEPALIVE: silence before the first probe
+ * @keepalive_intvl_ms: SO_KEEPALIVE: time between probes
+ * @keepalive_probes: SO_KEEPALIVE: unanswered probes that end a connection
  */
 struct tdi_sysctl {
 	int	connect_timeout_ms;
@@ -86,6 +99,11 @@ struct tdi_sysctl {
 	int	rto_max_ms;
 	int	retries;
 	int	delack_ms;
+	int	disconnect_timeout_ms;
+	int	max_orphans;
+	int	keepalive_time_ms;
+	int	keepalive_intvl_ms;
+	int	keepalive_probes;
 };
 
 /**
@@ -94,9 +112,13 @@ struct tdi_sysctl {
  * @socks_lock: protects @socks
  * @socks: every tdi socket of the namespace, for /proc/net/tdi
  * @conn_lock: protects @conn_ids and @conn_peers
- * @conn_ids: connections by local identifier
- * @conn_peers: connections by peer node and peer identifier
+ * @conn_ids: connections by local identifier; the nulls value of each
+ *	chain is its bucket number, so that a lockless reader that followed
+ *	an entry into another chain (the entry was unhashed and hashed again
+ *	meanwhile) sees it and starts over
+ * @conn_peers: connections by peer node and peer identifier, nulls as above
  * @stats: counters
+ * @orphans: closed endpoints whose connection goes on (sysctl max_orphans)
  * @port_range: ephemeral port range, low << 16 | high (sysctl)
  * @sysctl: the other tunables
  * @sysctl_hdr: the net.tdi sysctl table of this namespace
@@ -106,9 +128,10 @@ struct tdi_net {
 	spinlock_t		socks_lock;	/* protects socks */
 	struct hlist_head	socks;
 	spinlock_t		conn_lock;	/* protects conn_ids, conn_peers */
-	struct hlist_head	conn_ids[TDI_CONN_HASH_SIZE];
-	struct hlist_head	conn_peers[TDI_CONN_HASH_SIZE];
+	struct hlist_nulls_head	conn_ids[TDI_CONN_HASH_SIZE];
+	struct hlist_nulls_head	conn_peers[TDI_CONN_HASH_SIZE];
 	struct tdi_stats __percpu *stats;
+	atomic_t		orphans;
 	u32			port_range;
 	struct tdi_sysctl	sysctl;
 	struct ctl_table_header	*sysctl_hdr;
@@ -192,8 +215,10 @@ struct tdi_conn_stats {
  * @accept_queue: listener: connected children not yet accepted
  * @accept_node: child: in its listener's @accept_queue
  * @id_node: in the namespace's connection table, by @local_id
- * @peer_node: in the namespace's connection table, by peer
- * @hashed: @id_node and @peer_node are hashed (and hold a reference)
+ * @peer_node: in the namespace's connection table, by peer, once the
+ *	peer's identifier is known (never moved while hashed)
+ * @hashed: @id_node is hashed (and the table holds a reference)
+ * @peer_hashed: @peer_node is hashed
  * @local_id: our connection identifier
  * @peer_id: the peer's connection identifier
  * @peer_mac: the peer node
@@ -208,6 +233,10 @@ struct tdi_conn_stats {
  * @release_acked: our RELEASE has been acknowledged
  * @peer_released: the peer's RELEASE has been received in order
  * @in_recovery: fast recovery until @high_seq is acknowledged
+ * @heard: a frame came from the peer since the last retransmission
+ *	time-out
+ * @orphan: closed, the connection goes on; counted in tdi_net.orphans
+ * @ka_probes: keepalive probes sent since the peer was last heard
  * @dupacks: duplicate acknowledgments in a row
  * @retries: retransmission time-outs without an answer
  * @backoff: retransmission time-out doublings in force
@@ -216,6 +245,8 @@ struct tdi_conn_stats {
  * @snd_nxt: next sequence number to send for the first time
  * @write_seq: sequence number of the next byte sendmsg() queues
  * @snd_right: the peer's window right edge
+ * @snd_wl_ts: the peer's timestamp on the frame that set @snd_right (a
+ *	window from an older frame does not replace it)
  * @send_head: first frame of the write queue not sent yet, or NULL
  * @cwnd: congestion window, bytes
  * @ssthresh: slow-start threshold, bytes
@@ -223,9 +254,16 @@ struct tdi_conn_stats {
  * @rtt: round-trip time estimate and retransmission time-out
  * @peer_mru: most payload bytes the peer takes in one frame
  * @orphan_deadline: closed socket: when to stop waiting for the peer
+ * @last_rcv: when a frame last came from the peer (jiffies)
  * @ts_recent: the peer's latest timestamp, to echo
  * @rcv_nxt: next sequence number expected
- * @rcv_right: the window right edge we advertised
+ * @rcv_right: the highest window right edge we ever advertised: frames
+ *	up to it are taken when memory allows
+ * @rcv_adv: the right edge we advertised last (may be left of @rcv_right
+ *	when memory ran short: the window shrinks)
+ * @rcv_ratio: sequence space per byte of memory (truesize) that received
+ *	frames take, in 1/1024 units; the window offered is the free memory
+ *	times this
  * @ack_pending: frames received since we last acknowledged
  * @ofo_queue: frames received out of order, by sequence number
  * @xsnd_una: first unacknowledged expedited TSDU number
@@ -249,9 +287,10 @@ struct tdi_sock {
 	struct list_head	accept_queue;
 	struct list_head	accept_node;
 
-	struct hlist_node	id_node;
-	struct hlist_node	peer_node;
+	struct hlist_nulls_node	id_node;
+	struct hlist_nulls_node	peer_node;
 	bool			hashed;
+	bool			peer_hashed;
 	u32			local_id;
 	u32			peer_id;
 	u8			peer_mac[ETH_ALEN];
@@ -264,7 +303,10 @@ struct tdi_sock {
 				release_queued:1,
 				release_acked:1,
 				peer_released:1,
-				in_recovery:1;
+				in_recovery:1,
+				heard:1,
+				orphan:1;
+	u8			ka_probes;
 	u8			dupacks;
 	u8			retries;
 	u8			backoff;
@@ -274,6 +316,7 @@ struct tdi_sock {
 	u32			snd_nxt;
 	u32			write_seq;
 	u32			snd_right;
+	u32			snd_wl_ts;
 	struct sk_buff		*send_head;
 	u32			cwnd;
 	u32			ssthresh;
@@ -281,10 +324,13 @@ struct tdi_sock {
 	struct tdi_rtt		rtt;
 	u16			peer_mru;
 	unsigned long		orphan_deadline;
+	unsigned long		last_rcv;
 	u32			ts_recent;
 
 	u32			rcv_nxt;
 	u32			rcv_right;
+	u32			rcv_adv;
+	u32			rcv_ratio;
 	u32			rcv_unread;
 	u32			ack_pending;
 	struct sk_buff_head	ofo_queue;
@@ -362,6 +408,30 @@ static inline void tdi_stat_add(struct tdi_net *tn, int item, unsigned long n)
 	this_cpu_add(tn->stats->v[item], n);
 }
 
+/* Frames on the write and expedited queues are charged to the socket. */
+static inline void tdi_wmem_charge(struct sock *sk, struct sk_buff *skb)
+{
+	sk_wmem_queued_add(sk, skb->truesize);
+	sk_mem_charge(sk, skb->truesize);
+}
+
+static inline void tdi_wmem_free(struct sock *sk, struct sk_buff *skb)
+{
+	sk_wmem_queued_add(sk, -skb->truesize);
+	sk_mem_uncharge(sk, skb->truesize);
+	kfree_skb(skb);
+}
+
+/* The payload one frame takes on a device of this MTU (the header's len
+ * and the set-up's mru are 16 bits).
+ */
+static inline u16 tdi_mru_of(int mtu)
+{
+	return min_t(int, mtu - TDI_HDR_LEN, U16_MAX);
+}
+
+#define TDI_RATIO_ONE	1024	/* rcv_ratio of a frame that costs its size */
+
 static inline u32 tdi_now_us(void)
 {
 	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
@@ -374,6 +444,7 @@ int tdi_set_state(struct tdi_sock *ts, int state);
 bool tdi_state_allowed(int old, int state);
 struct sock *tdi_sk_alloc(struct net *net, struct socket *sock, int type,
 			  gfp_t gfp, int kern);
+void tdi_wake_xspace(struct sock *sk);
 void tdi_link_sock(struct tdi_sock *ts);
 
 /* socket.c */
@@ -401,9 +472,13 @@ void tdi_conn_init_sock(struct tdi_sock *ts);
 void tdi_conn_reset(struct tdi_sock *ts);
 void tdi_conn_purge_rcv(struct tdi_sock *ts);
 int tdi_conn_hash(struct tdi_sock *ts);
-void tdi_conn_rehash_peer(struct tdi_sock *ts);
+void tdi_conn_hash_peer(struct tdi_sock *ts);
 bool tdi_conn_peer_known(struct tdi_net *tn, const u8 *mac, u32 peer_id);
 void tdi_conn_check_done(struct tdi_sock *ts);
+void tdi_conn_orphan(struct tdi_sock *ts, struct sk_buff_head *xmitq);
+void tdi_conn_idle_timer(struct tdi_sock *ts);
+void tdi_conn_keepalive_changed(struct tdi_sock *ts);
+void tdi_reap_dead_offers(struct tdi_sock *lts);
 int tdi_conn_connect(struct tdi_sock *ts, const struct sockaddr_tdi *sa,
 		     long timeo, struct sk_buff_head *xmitq);
 void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
@@ -411,7 +486,9 @@ void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
 void tdi_listen_input(struct tdi_sock *lts, struct sk_buff *skb,
 		      struct sk_buff_head *xmitq);
 int tdi_conn_queue_data(struct tdi_sock *ts, struct msghdr *msg, int len,
-			bool eor);
+			bool eor, bool whole);
+u64 tdi_tsdu_cost(const struct tdi_sock *ts, size_t len);
+u32 tdi_max_tsdu(const struct tdi_sock *ts);
 int tdi_conn_queue_xdata(struct tdi_sock *ts, struct msghdr *msg, int len);
 
 /* output.c */
@@ -458,10 +535,12 @@ int tdi_dev_mtu(struct net *net, int ifindex);
 int tdi_dev_route(struct net *net, u8 *node, int ifindex, int *mtu);
 struct sk_buff *tdi_alloc_frame(unsigned int payload, gfp_t gfp);
 struct sk_buff *tdi_alloc_queued_frame(unsigned int payload, gfp_t gfp);
+struct sk_buff *tdi_alloc_rcv_copy(unsigned int len);
 void tdi_reply(struct net *net, struct sk_buff *skb, u8 type, u8 reason,
 	       struct sk_buff_head *xmitq);
 
 /* sysctl.c */
+extern long sysctl_tdi_mem[3];
 int tdi_sysctl_init(struct net *net, struct tdi_net *tn);
 void tdi_sysctl_exit(struct tdi_net *tn);
 

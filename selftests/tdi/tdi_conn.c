@@ -22,7 +22,12 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 #include <unistd.h>
 
 #include <linux/sockios.h>
@@ -134,6 +139,63 @@ static int sysctl_in(int ns, const char *name, const char *val)
 	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
 	close(fd);
 	return ret;
+}
+
+/* The tunables a test may change, back to their defaults. */
+static int sysctl_defaults(int ns)
+{
+	static const char *const defs[][2] = {
+		{ "retries", "10" },
+		{ "rto_initial_ms", "200" },
+		{ "disconnect_timeout_ms", "20000" },
+		{ "max_orphans", "4096" },
+		{ "keepalive_time_ms", "7200000" },
+		{ "keepalive_intvl_ms", "75000" },
+		{ "keepalive_probes", "9" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(defs); i++)
+		if (sysctl_in(ns, defs[i][0], defs[i][1]))
+			return -1;
+	return 0;
+}
+
+/* A counter of namespace @ns's /proc/net/tdi_stat, or -1. */
+static long long stat_of(int ns, const char *name)
+{
+	char line[128], key[64];
+	long long v, ret = -1;
+	FILE *f;
+
+	if (setns(ns, CLONE_NEWNET))
+		return -1;
+	f = fopen("/proc/self/net/tdi_stat", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lld", key, &v) == 2 &&
+		    !strcmp(key, name)) {
+			ret = v;
+			break;
+		}
+	fclose(f);
+	return ret;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void set_timeo(int fd, int opt, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
 }
 
 /* Deterministic data and a hash to check it by. */
@@ -274,6 +336,8 @@ FIXTURE_SETUP(conn)
 			 "ip -n %s link set va up && ip -n %s link set vb up",
 			 self->na, self->na, self->nb));
 	ASSERT_EQ(0, sysctl_in(self->nsa, "connect_timeout_ms", "5000"));
+	ASSERT_EQ(0, sysctl_defaults(self->nsa));
+	ASSERT_EQ(0, sysctl_defaults(self->nsb));
 	test_port = 10000 + getpid() % 30000;
 	self->lfd = listen_on(self->nsb, variant->type, PORT, 128);
 	ASSERT_LE(0, self->lfd);
@@ -916,6 +980,605 @@ TEST_F(conn, same_node)
 	EXPECT_EQ(0, memcmp(buf, "self", 4));
 	close(c);
 	close(s);
+}
+
+/* ---- Defects of issue 7: each test fails on the code before its fix ---- */
+
+/* Message-mode cases skip on a stream endpoint. */
+static int not_msgmode(int type)
+{
+	return type != SOCK_SEQPACKET;
+}
+
+/* A listener of @type on @port in b whose children get @rcvbuf. */
+static int listen_rcvbuf(int ns, int type, int port, int rcvbuf, int backlog)
+{
+	int fd = listen_on(ns, type, port, backlog);
+
+	if (fd >= 0 && rcvbuf &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void pair_on(struct __test_metadata *_metadata,
+		    struct _test_data_conn *self, int lfd, int type, int port,
+		    int *c, int *s)
+{
+	*c = sock_in(self->nsa, type);
+	ASSERT_LE(0, *c);
+	ASSERT_EQ(0, connect_to(*c, mac_b, port)) {
+		TH_LOG("connect: %s, reason %d", strerror(errno),
+		       reason_of(*c));
+	}
+	*s = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, *s);
+}
+
+/*
+ * Empty TSDUs to a reader that never reads are charged like any frame:
+ * the window closes after what the receive buffer holds, and every one
+ * that was taken is read back.  (Before: each took ~2 KB without limit.)
+ */
+TEST_F_TIMEOUT(conn, empty_tsdus_bounded, 120)
+{
+	int lfd, c, s, stalls = 0, taken = 0, got = 0;
+	char b;
+
+	if (not_msgmode(variant->type))
+		SKIP(return, "message mode only");
+	lfd = listen_rcvbuf(self->nsb, variant->type, PORT + 1, 16384, 8);
+	ASSERT_LE(0, lfd);
+	pair_on(_metadata, self, lfd, variant->type, PORT + 1, &c, &s);
+	while (stalls < 5 && taken < 100000) {
+		if (send(c, "", 0, MSG_DONTWAIT) == 0) {
+			taken++;
+			stalls = 0;
+			continue;
+		}
+		ASSERT_EQ(EAGAIN, errno);
+		stalls++;
+		usleep(200000);
+	}
+	/* in flight or dropped on the way: what the window let through */
+	usleep(500000);
+	TH_LOG("%d empty TSDUs queued before the window closed", taken);
+	EXPECT_GT(taken, 4);
+	/* 32 KiB of receive buffer at ~500 bytes of truesize or more each */
+	EXPECT_LT(taken, 600);
+	for (;;) {
+		struct iovec iov = { &b, 1 };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n;
+
+		set_timeo(s, SO_RCVTIMEO, 2000);
+		n = recvmsg(s, &m, 0);
+		if (n < 0)
+			break;
+		EXPECT_EQ(0, n);
+		EXPECT_TRUE(m.msg_flags & MSG_EOR);
+		got++;
+	}
+	EXPECT_EQ(taken, got);
+	close(c);
+	close(s);
+	close(lfd);
+}
+
+/*
+ * 10-byte TSDUs, a 32 KiB receive buffer and 3% loss: the window follows
+ * the memory the frames take, out-of-order data gives way to the frame
+ * that fills the hole, and the transfer finishes.  (Before: it stalled
+ * for good after a few hundred messages.)
+ */
+TEST_F_TIMEOUT(conn, small_tsdus_loss, 300)
+{
+	const int count = 3000;
+	int lfd, c, s, i, status;
+	double t0;
+	pid_t pid;
+
+	if (not_msgmode(variant->type))
+		SKIP(return, "message mode only");
+	lfd = listen_rcvbuf(self->nsb, variant->type, PORT + 2, 16384, 8);
+	ASSERT_LE(0, lfd);
+	pair_on(_metadata, self, lfd, variant->type, PORT + 2, &c, &s);
+	ASSERT_EQ(0, run("tc -n %s qdisc add dev va root netem loss 3%%",
+			 self->na));
+	t0 = now_s();
+	pid = fork();
+	if (!pid) {
+		char m[10];
+
+		for (i = 0; i < count; i++) {
+			snprintf(m, sizeof(m), "m%08d", i);
+			if (send(c, m, sizeof(m), MSG_NOSIGNAL) != sizeof(m))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	set_timeo(s, SO_RCVTIMEO, 30000);
+	for (i = 0; i < count; i++) {
+		char m[16], want[10];
+		ssize_t n = recv(s, m, sizeof(m), 0);
+
+		snprintf(want, sizeof(want), "m%08d", i);
+		if (n != 10 || memcmp(m, want, 10)) {
+			TH_LOG("message %d: %zd bytes (%s)", i, n,
+			       n < 0 ? strerror(errno) : "wrong data");
+			break;
+		}
+	}
+	EXPECT_EQ(count, i);
+	TH_LOG("%d messages in %.1f s", i, now_s() - t0);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(c);
+	close(s);
+	close(lfd);
+}
+
+/*
+ * close() with data stuck behind a closed window: the peer answers every
+ * probe and never reads, yet the closed endpoint's connection ends at
+ * net.tdi.disconnect_timeout_ms with an abort.  (Before: never.)
+ */
+TEST_F_TIMEOUT(conn, orphan_deadline, 120)
+{
+	struct pollfd p;
+	char buf[4096];
+	int lfd, c, s;
+	double t0, dt;
+
+	lfd = listen_rcvbuf(self->nsb, variant->type, PORT + 3, 4096, 8);
+	ASSERT_LE(0, lfd);
+	pair_on(_metadata, self, lfd, variant->type, PORT + 3, &c, &s);
+	ASSERT_EQ(0, sysctl_in(self->nsa, "disconnect_timeout_ms", "1500"));
+	memset(buf, 'x', sizeof(buf));
+	/* fill the peer's window and our send buffer */
+	t0 = now_s();
+	while (now_s() - t0 < 3)
+		if (send(c, buf, sizeof(buf), MSG_DONTWAIT) < 0)
+			usleep(50000);
+	t0 = now_s();
+	close(c);
+	p.fd = s;
+	p.events = POLLIN;
+	EXPECT_EQ(1, poll(&p, 1, 15000));
+	dt = now_s() - t0;
+	TH_LOG("aborted %.2f s after close", dt);
+	EXPECT_TRUE(p.revents & POLLERR);
+	EXPECT_GE(dt, 1.0);
+	EXPECT_LT(dt, 10.0);
+	EXPECT_EQ(TDI_REASON_TIMEOUT, reason_of(s));
+	EXPECT_LE(1, stat_of(self->nsa, "orphan_timeouts"));
+	close(s);
+	close(lfd);
+}
+
+/* Beyond net.tdi.max_orphans, close() aborts instead of releasing. */
+TEST_F(conn, orphan_limit)
+{
+	char b;
+	int c, s;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	ASSERT_EQ(0, sysctl_in(self->nsa, "max_orphans", "0"));
+	close(c);
+	set_timeo(s, SO_RCVTIMEO, 5000);
+	EXPECT_EQ(-1, recv(s, &b, 1, 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(TDI_REASON_ABORT, reason_of(s));
+	EXPECT_LE(1, stat_of(self->nsa, "orphan_overflow"));
+	close(s);
+}
+
+/*
+ * SO_KEEPALIVE: an idle connection whose peer answers stays; once the
+ * peer vanishes (all our frames lost) it ends with ETIMEDOUT after the
+ * probes.  (Before: SO_KEEPALIVE did nothing.)
+ */
+TEST_F_TIMEOUT(conn, keepalive, 120)
+{
+	int c, s, one = 1, err = 0;
+	socklen_t len = sizeof(err);
+	struct pollfd p;
+	double t0;
+
+	ASSERT_EQ(0, sysctl_in(self->nsa, "keepalive_time_ms", "300"));
+	ASSERT_EQ(0, sysctl_in(self->nsa, "keepalive_intvl_ms", "200"));
+	ASSERT_EQ(0, sysctl_in(self->nsa, "keepalive_probes", "3"));
+	pair(_metadata, self, variant->type, &c, &s);
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_KEEPALIVE, &one,
+				sizeof(one)));
+	usleep(2000000);
+	EXPECT_EQ(TDI_STATE_CONNECTED, info_of(c).state);
+	EXPECT_LE(2, info_of(s).frames_received - 0);
+	ASSERT_EQ(0, run("tc -n %s qdisc add dev va root netem loss 100%%",
+			 self->na));
+	t0 = now_s();
+	p.fd = c;
+	p.events = POLLIN;
+	EXPECT_EQ(1, poll(&p, 1, 20000));
+	TH_LOG("ended %.2f s after the peer vanished", now_s() - t0);
+	EXPECT_EQ(0, getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len));
+	EXPECT_EQ(ETIMEDOUT, err);
+	EXPECT_EQ(TDI_REASON_TIMEOUT, reason_of(c));
+	EXPECT_LE(1, stat_of(self->nsa, "keepalive_timeouts"));
+	close(c);
+	close(s);
+}
+
+/* Internet checksum of a frame, as Documentation/tdi-protocol.rst 6.2. */
+static unsigned short csum16(const unsigned char *p, size_t len)
+{
+	unsigned long sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum & 0xffff;
+}
+
+static void put16(unsigned char *p, unsigned int v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static void put32(unsigned char *p, unsigned int v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v);
+}
+
+/* Send a CONNECT from node @src to b's port @port through va (in a). */
+static int inject_connect(int nsa, const unsigned char *src, int port,
+			  unsigned int id, int msgmode)
+{
+	unsigned char f[14 + 44 + 4];
+	struct sockaddr_ll ll;
+	int fd, ret;
+
+	memset(f, 0, sizeof(f));
+	memcpy(f, mac_b, 6);
+	memcpy(f + 6, src, 6);
+	put16(f + 12, 0x88b5);
+	f[14] = 1;			/* version */
+	f[15] = 1;			/* CONNECT */
+	put16(f + 16, msgmode ? 0x0008 : 0);
+	put16(f + 18, 40000 + id % 1000);
+	put16(f + 20, port);
+	put32(f + 22, id);		/* src_id */
+	put32(f + 30, id * 7919);	/* seq */
+	put32(f + 38, 65536);		/* wnd */
+	put32(f + 46, 1);		/* tsval */
+	put16(f + 54, 4);		/* len */
+	put16(f + 58, 1456);		/* setup: mru */
+	put16(f + 56, csum16(f + 14, 44 + 4));
+	if (setns(nsa, CLONE_NEWNET))
+		return -1;
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0)
+		return -1;
+	memset(&ll, 0, sizeof(ll));
+	ll.sll_family = AF_PACKET;
+	ll.sll_ifindex = if_nametoindex("va");
+	ll.sll_halen = 6;
+	memcpy(ll.sll_addr, mac_b, 6);
+	ret = sendto(fd, f, sizeof(f), 0, (struct sockaddr *)&ll, sizeof(ll));
+	close(fd);
+	return ret == sizeof(f) ? 0 : -1;
+}
+
+/*
+ * Offers whose ACCEPT nobody answers die on their own and give their
+ * place in the backlog back, so a real client gets in; offers from a
+ * group or zero source address are dropped unanswered.  (Before: the dead
+ * children filled the backlog until accept() drained it, and a broadcast
+ * source got answers.)
+ */
+TEST_F_TIMEOUT(conn, dead_offers, 120)
+{
+	static const unsigned char bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff,
+						0xff };
+	unsigned char fake[6] = { 2, 0, 0, 0, 0, 0x99 };
+	long long src0, acc0;
+	int lfd, c, i;
+
+	ASSERT_EQ(0, sysctl_in(self->nsb, "retries", "1"));
+	ASSERT_EQ(0, sysctl_in(self->nsb, "rto_initial_ms", "100"));
+	lfd = listen_rcvbuf(self->nsb, variant->type, PORT + 4, 0, 2);
+	ASSERT_LE(0, lfd);
+	src0 = stat_of(self->nsb, "drop_source");
+	acc0 = stat_of(self->nsb, "accepts");
+	ASSERT_EQ(0, inject_connect(self->nsa, bcast, PORT + 4, 77,
+				    variant->type == SOCK_SEQPACKET));
+	usleep(300000);
+	EXPECT_EQ(src0 + 1, stat_of(self->nsb, "drop_source"));
+	EXPECT_EQ(acc0, stat_of(self->nsb, "accepts"));
+	for (i = 0; i < 3; i++) {
+		fake[5] = 0x90 + i;
+		ASSERT_EQ(0, inject_connect(self->nsa, fake, PORT + 4, 100 + i,
+					    variant->type == SOCK_SEQPACKET));
+	}
+	/* their ACCEPTs go unanswered: 100 + 200 ms of retries, then gone */
+	usleep(1500000);
+	EXPECT_EQ(acc0 + 2, stat_of(self->nsb, "accepts"));
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, c);
+	EXPECT_EQ(0, connect_to(c, mac_b, PORT + 4)) {
+		TH_LOG("connect: %s, reason %d", strerror(errno),
+		       reason_of(c));
+	}
+	EXPECT_LE(2, stat_of(self->nsb, "dead_offers"));
+	close(c);
+	close(lfd);
+}
+
+/* MSG_PEEK sees an empty TSDU as what it is. */
+TEST_F(conn, peek_empty_tsdu)
+{
+	struct msghdr m;
+	struct iovec iov;
+	char buf[16];
+	int c, s;
+
+	if (not_msgmode(variant->type))
+		SKIP(return, "message mode only");
+	pair(_metadata, self, variant->type, &c, &s);
+	ASSERT_EQ(0, send(c, "", 0, 0));
+	ASSERT_EQ(3, send(c, "abc", 3, 0));
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(s, SIOCINQ) == 3));
+	usleep(100000);
+	iov.iov_base = buf;
+	iov.iov_len = sizeof(buf);
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	EXPECT_EQ(0, recvmsg(s, &m, MSG_PEEK));
+	EXPECT_TRUE(m.msg_flags & MSG_EOR);
+	EXPECT_EQ(0, recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(3, recv(s, buf, sizeof(buf), MSG_PEEK));
+	EXPECT_EQ(3, recv(s, buf, sizeof(buf), 0));
+	close(c);
+	close(s);
+}
+
+/*
+ * MSG_TRUNC: msg_flags says when bytes were dropped; a non-blocking read
+ * waits (EAGAIN) for the whole TSDU instead of returning a part whose tail
+ * would read as the next TSDU.  A buffer filled exactly before an end
+ * marker that came alone still gets MSG_EOR.
+ */
+TEST_F(conn, trunc_and_marker)
+{
+	char big[100], buf[128];
+	struct msghdr m;
+	struct iovec iov;
+	int c, s;
+
+	if (not_msgmode(variant->type))
+		SKIP(return, "message mode only");
+	pair(_metadata, self, variant->type, &c, &s);
+	memset(big, 'b', sizeof(big));
+	iov.iov_base = buf;
+	memset(&m, 0, sizeof(m));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+
+	ASSERT_EQ(100, send(c, big, 100, 0));
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(s, SIOCINQ) == 100));
+	iov.iov_len = 10;
+	EXPECT_EQ(100, recvmsg(s, &m, MSG_TRUNC));
+	EXPECT_EQ(MSG_TRUNC | MSG_EOR, m.msg_flags & (MSG_TRUNC | MSG_EOR));
+
+	ASSERT_EQ(50, send(c, big, 50, MSG_MORE));
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(s, SIOCINQ) == 50));
+	EXPECT_EQ(-1, recv(s, buf, 10, MSG_TRUNC | MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(50, send(c, big, 50, 0));
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(s, SIOCINQ) == 100));
+	m.msg_flags = 0;
+	EXPECT_EQ(100, recvmsg(s, &m, MSG_TRUNC | MSG_DONTWAIT));
+	EXPECT_TRUE(m.msg_flags & MSG_EOR);
+
+	ASSERT_EQ(100, send(c, big, 100, MSG_MORE));
+	ASSERT_TRUE(WAIT_FOR(ioctl_int(s, SIOCINQ) == 100));
+	ASSERT_EQ(0, send(c, "", 0, 0));	/* the end, in a frame alone */
+	usleep(300000);
+	iov.iov_len = 100;
+	m.msg_flags = 0;
+	EXPECT_EQ(100, recvmsg(s, &m, MSG_DONTWAIT));
+	EXPECT_TRUE(m.msg_flags & MSG_EOR);
+	EXPECT_EQ(-1, recv(s, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	close(c);
+	close(s);
+}
+
+static double cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/*
+ * A blocking recv() for normal data that has copied nothing sleeps while
+ * an expedited TSDU waits, and SO_RCVTIMEO still ends it.  (Before: it
+ * spun on the CPU and never timed out.)
+ */
+TEST_F_TIMEOUT(conn, recv_waits_beside_expedited, 60)
+{
+	double t0, c0;
+	struct pollfd p;
+	char b;
+	int c, s;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	ASSERT_EQ(1, send(s, "!", 1, MSG_OOB));
+	p.fd = c;
+	p.events = POLLPRI;
+	ASSERT_EQ(1, poll(&p, 1, 5000));
+	set_timeo(c, SO_RCVTIMEO, 1000);
+	t0 = now_s();
+	c0 = cpu_s();
+	EXPECT_EQ(-1, recv(c, &b, 1, 0));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_GE(now_s() - t0, 0.9);
+	EXPECT_LT(cpu_s() - c0, 0.5);
+	EXPECT_EQ(1, recv(c, &b, 1, MSG_OOB));
+	close(c);
+	close(s);
+}
+
+/*
+ * Expedited sends do not wait behind normal data: with the peer reading
+ * only expedited data and the normal send buffer full, more expedited
+ * TSDUs than the expedited window go through.  (Before: the sender was
+ * woken only when normal buffer space came back.)
+ */
+TEST_F_TIMEOUT(conn, expedited_beside_full_buffer, 120)
+{
+	int lfd, c, s, i, status, sent = 0;
+	char buf[4096];
+	double t0;
+	pid_t pid;
+
+	lfd = listen_rcvbuf(self->nsb, variant->type, PORT + 5, 4096, 8);
+	ASSERT_LE(0, lfd);
+	pair_on(_metadata, self, lfd, variant->type, PORT + 5, &c, &s);
+	memset(buf, 'n', sizeof(buf));
+	t0 = now_s();
+	while (now_s() - t0 < 2)
+		if (send(c, buf, sizeof(buf), MSG_DONTWAIT) < 0)
+			usleep(50000);
+	pid = fork();
+	if (!pid) {
+		char x[8];
+
+		set_timeo(s, SO_RCVTIMEO, 10000);
+		for (i = 0; i < 20; i++)
+			if (recv(s, x, sizeof(x), MSG_OOB) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	set_timeo(c, SO_SNDTIMEO, 5000);
+	for (i = 0; i < 20; i++)
+		if (send(c, "x", 1, MSG_OOB) == 1)
+			sent++;
+	EXPECT_EQ(20, sent);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(c);
+	close(s);
+	close(lfd);
+}
+
+/* recv(MSG_OOB) after the peer released returns EOF at once. */
+TEST_F(conn, expedited_eof)
+{
+	struct pollfd p;
+	double t0;
+	char b;
+	int c, s;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	ASSERT_EQ(0, shutdown(s, SHUT_WR));
+	p.fd = c;
+	p.events = POLLRDHUP;
+	ASSERT_EQ(1, poll(&p, 1, 5000));
+	set_timeo(c, SO_RCVTIMEO, 3000);
+	t0 = now_s();
+	EXPECT_EQ(0, recv(c, &b, 1, MSG_OOB));
+	EXPECT_LT(now_s() - t0, 1.0);
+	close(c);
+	close(s);
+}
+
+/*
+ * TDI_PROVIDER_INFO claims what works: no user data yet; in message mode
+ * max_tsdu is exactly the largest TSDU a non-blocking send takes whole.
+ */
+TEST_F(conn, provider_info_exact)
+{
+	struct tdi_provider_info pi;
+	socklen_t len = sizeof(pi);
+	char *buf;
+	int c, s;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	ASSERT_EQ(0, getsockopt(c, SOL_TDI, TDI_PROVIDER_INFO, &pi, &len));
+	EXPECT_EQ(0, pi.max_user_data);
+	if (variant->type == SOCK_STREAM) {
+		EXPECT_EQ(0, pi.max_tsdu);
+		goto out;
+	}
+	ASSERT_LT(0, pi.max_tsdu);
+	buf = calloc(1, pi.max_tsdu + 1);
+	ASSERT_NE(NULL, buf);
+	EXPECT_EQ(-1, send(c, buf, pi.max_tsdu + 1, MSG_DONTWAIT));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ(pi.max_tsdu, send(c, buf, pi.max_tsdu, MSG_DONTWAIT)) {
+		TH_LOG("max_tsdu %u: %s", pi.max_tsdu, strerror(errno));
+	}
+	EXPECT_EQ(pi.max_tsdu, recv_all(s, buf, pi.max_tsdu));
+	free(buf);
+out:
+	close(c);
+	close(s);
+}
+
+/* connect() keeps to the interface its address object is bound to. */
+TEST_F(conn, connect_keeps_interface)
+{
+	struct sockaddr_tdi sa;
+	int c;
+
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, c);
+	sa_of(&sa, NULL, 0);
+	sa.stdi_ifindex = if_nametoindex("va");
+	ASSERT_EQ(0, bind(c, (struct sockaddr *)&sa, sizeof(sa)));
+	sa_of(&sa, mac_b, PORT);
+	sa.stdi_ifindex = 1;	/* lo */
+	EXPECT_EQ(-1, connect(c, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(EINVAL, errno);
+	close(c);
+}
+
+/*
+ * Aborts while the peer still sends: frames keep arriving for connections
+ * whose sockets are being freed.  Under KASAN this catches a connection
+ * lookup that touches a freed socket; it is a stress test, a race it
+ * makes likely, not certain.
+ */
+TEST_F_TIMEOUT(conn, abort_churn, 300)
+{
+	struct linger lg = { 1, 0 };
+	char buf[8192];
+	int i, c, s;
+
+	memset(buf, 'c', sizeof(buf));
+	for (i = 0; i < 60; i++) {
+		pair(_metadata, self, variant->type, &c, &s);
+		send(s, buf, sizeof(buf), MSG_DONTWAIT);
+		send(c, buf, sizeof(buf), MSG_DONTWAIT);
+		setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		send(s, buf, sizeof(buf), MSG_DONTWAIT | MSG_NOSIGNAL);
+		close(c);
+		send(s, buf, sizeof(buf), MSG_DONTWAIT | MSG_NOSIGNAL);
+		close(s);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -1266,7 +1266,8 @@ TEST_F(tdi, sockopt)
 				&len));
 	EXPECT_EQ(1 << 8, pi.version);
 	EXPECT_GE(pi.max_expedited, 1024);
-	EXPECT_EQ(TDI_MAX_USER_DATA, pi.max_user_data);
+	/* no user data travels yet: none is claimed */
+	EXPECT_EQ(0, pi.max_user_data);
 	EXPECT_TRUE(pi.service_flags & TDI_SERVICE_CONNECTION_MODE);
 	EXPECT_TRUE(pi.service_flags & TDI_SERVICE_ORDERLY_RELEASE);
 	EXPECT_TRUE(pi.service_flags & TDI_SERVICE_EXPEDITED_DATA);
@@ -1301,6 +1302,56 @@ TEST_F(tdi, sockopt)
 		EXPECT_EQ(ENOPROTOOPT, errno) {
 			TH_LOG("level 9999 getsockopt %d: %s", opt,
 			       strerror(errno));
+		}
+	}
+}
+
+/*
+ * Every length a caller can pass to the queries: a short buffer gets
+ * EINVAL and nothing written; a long one gets exactly the option's size,
+ * the returned length says so, and nothing past it is written.
+ */
+TEST_F(tdi, sockopt_lengths)
+{
+	static const struct { int opt; int size; } opts[] = {
+		{ TDI_DISCONNECT_REASON, sizeof(int) },
+		{ TDI_INFO, sizeof(struct tdi_info) },
+		{ TDI_PROVIDER_INFO, sizeof(struct tdi_provider_info) },
+	};
+	static unsigned char buf[4096 + 64];
+	unsigned int i, j, k;
+
+	for (i = 0; i < ARRAY_SIZE(opts); i++) {
+		int size = opts[i].size;
+		int lens[] = { 0, 1, size - 1, size, size + 1, 4096 };
+
+		for (j = 0; j < ARRAY_SIZE(lens); j++) {
+			socklen_t len = lens[j];
+			int ret;
+
+			memset(buf, 0xaa, sizeof(buf));
+			ret = getsockopt(self->fd, SOL_TDI, opts[i].opt, buf,
+					 &len);
+			if (lens[j] < size) {
+				EXPECT_EQ(-1, ret);
+				EXPECT_EQ(EINVAL, errno);
+				EXPECT_EQ(lens[j], len);
+				k = 0;
+			} else {
+				EXPECT_EQ(0, ret) {
+					TH_LOG("opt %d len %d: %s", opts[i].opt,
+					       lens[j], strerror(errno));
+				}
+				EXPECT_EQ(size, len);
+				k = size;
+			}
+			for (; k < sizeof(buf); k++)
+				if (buf[k] != 0xaa)
+					break;
+			EXPECT_EQ(sizeof(buf), k) {
+				TH_LOG("opt %d len %d: byte %u written",
+				       opts[i].opt, lens[j], k);
+			}
 		}
 	}
 }
