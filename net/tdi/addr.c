@@ -154,8 +154,7 @@ static bool tdi_ports_name_taken(struct tdi_ports *ports, const char *name)
 /* Ports tried per hold of the table lock while looking for a free one. */
 #define TDI_PORT_SCAN_CHUNK	128
 
-/*
- * Caller holds ports->lock.  Tries @count ports of the range from position
+/* Caller holds ports->lock.  Tries @count ports of the range from position
  * @from on; returns a free one, or 0.
  */
 static u16 tdi_ports_pick(struct tdi_ports *ports, u32 low, u32 n, u32 from,
