@@ -36,6 +36,7 @@
  * read by /proc with READ_ONCE() under RCU.
  */
 
+#include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/net.h>
@@ -249,6 +250,9 @@ static void tdi_sk_destruct(struct sock *sk)
 	if (ts->addr)
 		tdi_addr_put(ts->addr);
 	sk_sockets_allocated_dec(sk);
+	/* last: the namespace may go once no netless socket is left */
+	if (ts->netless)
+		atomic_dec(&tdi_pernet(sock_net(sk))->netless);
 }
 
 /**
@@ -356,6 +360,7 @@ static int __net_init tdi_net_init(struct net *net)
 	tn->port_range = TDI_EPHEMERAL_MIN << 16 | TDI_EPHEMERAL_MAX;
 	tn->sysctl = tdi_sysctl_defaults;
 	atomic_set(&tn->orphans, 0);
+	atomic_set(&tn->netless, 0);
 	tn->stats = alloc_percpu(struct tdi_stats);
 	if (!tn->stats)
 		return -ENOMEM;
@@ -378,7 +383,20 @@ err_sysctl:
 static void __net_exit tdi_net_exit(struct net *net)
 {
 	struct tdi_net *tn = tdi_pernet(net);
+	unsigned int waited = 0;
 
+	/* only orphans can be left (every other socket held the namespace),
+	 * and most ended with the devices: end the rest, then wait until
+	 * every one is destroyed (RCU-freed sockets after a grace period)
+	 */
+	tdi_conn_end_all(net);
+	for (;;) {
+		rcu_barrier();
+		if (!atomic_read(&tn->netless))
+			break;
+		msleep(20);
+		WARN_ONCE(++waited == 1500, "tdi: orphans outlive their namespace");
+	}
 	tdi_proc_exit(net);
 	tdi_sysctl_exit(tn);
 	WARN_ON_ONCE(!hlist_empty(&tn->socks));

@@ -318,6 +318,24 @@ void tdi_conn_check_done(struct tdi_sock *ts)
 		tdi_conn_done(ts, 0, TDI_REASON_RELEASE);
 }
 
+/* A closed endpoint must not keep its namespace alive: the namespace's
+ * exit ends it instead (its devices go first, and with them its
+ * connections; tdi_net_exit() waits for the rest).
+ */
+static void tdi_sk_drop_netref(struct sock *sk)
+{
+	struct tdi_net *tn = tdi_pernet(sock_net(sk));
+	struct net *net = sock_net(sk);
+
+	if (!sk->sk_net_refcnt)
+		return;
+	atomic_inc(&tn->netless);
+	tdi_sk(sk)->netless = 1;
+	sock_inuse_add(net, -1);
+	sk->sk_net_refcnt = 0;
+	put_net_track(net, &sk->ns_tracker);
+}
+
 /**
  * tdi_conn_orphan() - close() left a connection going on in the background
  * @ts: the endpoint, SOCK_DEAD, hashed, socket lock held
@@ -325,7 +343,8 @@ void tdi_conn_check_done(struct tdi_sock *ts)
  *
  * The connection must end within net.tdi.disconnect_timeout_ms whatever
  * the peer does: at the deadline it is aborted.  Beyond net.tdi.max_orphans
- * such connections in the namespace, close() aborts at once.
+ * such connections in the namespace, close() aborts at once.  The
+ * endpoint gives back its reference on the namespace.
  */
 void tdi_conn_orphan(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 {
@@ -340,6 +359,7 @@ void tdi_conn_orphan(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 		return;
 	}
 	ts->orphan = 1;
+	tdi_sk_drop_netref(&ts->sk);
 	ts->orphan_deadline = jiffies +
 		msecs_to_jiffies(READ_ONCE(tn->sysctl.disconnect_timeout_ms));
 	if (!timer_pending(&ts->rto_timer) ||
@@ -474,20 +494,21 @@ void tdi_conn_abort(struct tdi_sock *ts, int reason,
  * tdi_conn_release() - queue our RELEASE after all queued data
  * @ts: the endpoint, connected, socket lock held
  * @xmitq: where frames go
+ *
+ * Return: 0, or -ENOMEM with nothing changed (the caller may try again,
+ * or abort).
  */
-void tdi_conn_release(struct tdi_sock *ts, struct sk_buff_head *xmitq)
+int tdi_conn_release(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 {
 	struct sock *sk = &ts->sk;
 	struct tdi_skb_cb *cb;
 	struct sk_buff *skb;
 
 	if (ts->release_queued)
-		return;
+		return 0;
 	skb = tdi_alloc_frame(0, sk->sk_allocation);
-	if (!skb) {
-		tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);
-		return;
-	}
+	if (!skb)
+		return -ENOMEM;
 	cb = TDI_SKB_CB(skb);
 	memset(cb, 0, sizeof(*cb));
 	cb->type = TDI_T_RELEASE;
@@ -504,6 +525,16 @@ void tdi_conn_release(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 	else if (ts->state == TDI_STATE_RELEASE_RECEIVED)
 		tdi_set_state(ts, TDI_STATE_CLOSING);
 	tdi_conn_push(ts, xmitq);
+	return 0;
+}
+
+/* A connect deadline before the next retransmission (a short
+ * SO_SNDTIMEO) ends the wait on time.
+ */
+static void tdi_connect_deadline_timer(struct tdi_sock *ts)
+{
+	if (time_before(ts->connect_deadline, ts->rto_timer.expires))
+		sk_reset_timer(&ts->sk, &ts->rto_timer, ts->connect_deadline);
 }
 
 /**
@@ -554,6 +585,7 @@ int tdi_conn_connect(struct tdi_sock *ts, const struct sockaddr_tdi *sa,
 	}
 	tdi_stat_inc(tn, TDI_STAT_CONNECTS);
 	tdi_conn_arm_rto(ts);
+	tdi_connect_deadline_timer(ts);
 	return 0;
 }
 
@@ -583,8 +615,7 @@ static void tdi_rto_connecting(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 	if (ts->backoff < 16)
 		ts->backoff++;
 	tdi_conn_rearm_rto(ts);
-	if (time_before(ts->connect_deadline, ts->rto_timer.expires))
-		sk_reset_timer(&ts->sk, &ts->rto_timer, ts->connect_deadline);
+	tdi_connect_deadline_timer(ts);
 }
 
 /* Every unacknowledged frame is presumed lost after a time-out. */
@@ -704,11 +735,21 @@ static void tdi_delack_timer(struct timer_list *t)
 
 	__skb_queue_head_init(&xmitq);
 	bh_lock_sock(sk);
-	if (sock_owned_by_user(sk))
+	if (sock_owned_by_user(sk)) {
 		sk_reset_timer(sk, &ts->delack_timer, jiffies + 1);
-	else if (ts->hashed && ts->ack_pending &&
-		 ts->state != TDI_STATE_CONNECTING)
+	} else if (ts->hashed && ts->mru_repeats &&
+		   ts->state != TDI_STATE_CONNECTING) {
+		/* announce a new MRU again (tdi_conn_new_mru()) */
+		ts->mru_repeats--;
 		tdi_send_ack(ts, 0, &xmitq);
+		if (ts->mru_repeats)
+			sk_reset_timer(sk, &ts->delack_timer, jiffies +
+				       max_t(unsigned long,
+					     usecs_to_jiffies(ts->rtt.rto_us), 1));
+	} else if (ts->hashed && ts->ack_pending &&
+		   ts->state != TDI_STATE_CONNECTING) {
+		tdi_send_ack(ts, 0, &xmitq);
+	}
 	bh_unlock_sock(sk);
 	tdi_xmit_flush(sock_net(sk), &xmitq);
 	sock_put(sk);
@@ -732,6 +773,70 @@ void tdi_conn_init_sock(struct tdi_sock *ts)
 	timer_setup(&ts->delack_timer, tdi_delack_timer, 0);
 }
 
+/* Announcements of a new MRU: the first at once, the rest on the timer */
+#define TDI_MRU_REPEATS		4
+
+/* The connection's device changed its MTU (socket lock held): the new
+ * frame size both ways, and tell the peer.
+ */
+static void tdi_conn_new_mru(struct tdi_sock *ts, u16 mru)
+{
+	struct sk_buff_head xmitq;
+
+	WRITE_ONCE(ts->mru, mru);
+	if (!ts->peer_mru)
+		return;		/* CONNECT retransmissions carry it */
+	WRITE_ONCE(ts->mss, min(ts->peer_mru, mru));
+	ts->mru_changed = 1;
+	ts->mru_repeats = TDI_MRU_REPEATS - 1;
+	__skb_queue_head_init(&xmitq);
+	tdi_send_ack(ts, 0, &xmitq);
+	sk_reset_timer(&ts->sk, &ts->delack_timer, jiffies +
+		       max_t(unsigned long, usecs_to_jiffies(ts->rtt.rto_us), 1));
+	tdi_conn_push(ts, &xmitq);
+	tdi_xmit_flush(sock_net(&ts->sk), &xmitq);
+}
+
+/* Connections on @ifindex (every one for -1) whose MRU is not @mru: each
+ * is ended (@down) or given the new MRU, one at a time under its socket
+ * lock, before the next search.
+ */
+static void tdi_conn_each(struct net *net, int ifindex, bool down, u16 mru)
+{
+	struct tdi_net *tn = tdi_pernet(net);
+	struct hlist_nulls_node *node;
+	struct tdi_sock *ts, *found;
+	unsigned int i;
+
+	do {
+		found = NULL;
+		spin_lock_bh(&tn->conn_lock);
+		for (i = 0; i < TDI_CONN_HASH_SIZE && !found; i++)
+			hlist_nulls_for_each_entry(ts, node, &tn->conn_ids[i],
+						   id_node)
+				if ((ifindex < 0 || ts->ifindex == ifindex) &&
+				    (down || READ_ONCE(ts->mru) != mru)) {
+					found = ts;
+					sock_hold(&ts->sk);
+					break;
+				}
+		spin_unlock_bh(&tn->conn_lock);
+		if (!found)
+			break;
+		lock_sock(&found->sk);
+		if (found->hashed &&
+		    (ifindex < 0 || found->ifindex == ifindex)) {
+			if (down)
+				tdi_conn_done(found, ENETDOWN,
+					      TDI_REASON_LINK_DOWN);
+			else
+				tdi_conn_new_mru(found, mru);
+		}
+		release_sock(&found->sk);
+		sock_put(&found->sk);
+	} while (found);
+}
+
 /**
  * tdi_conn_dev_event() - a device went down, away, or changed its MTU
  * @net: the device's namespace
@@ -741,49 +846,22 @@ void tdi_conn_init_sock(struct tdi_sock *ts)
  *
  * Connections on a device that went down end with TDI_REASON_LINK_DOWN;
  * those on a device whose MTU changed use the new frame size from their
- * next frame on.  Called from the netdevice notifier (process context).
+ * next frame on and announce the new MRU to the peer.  Called from the
+ * netdevice notifier (process context).
  */
 void tdi_conn_dev_event(struct net *net, int ifindex, bool down,
 			unsigned int mtu)
 {
-	struct tdi_net *tn = tdi_pernet(net);
-	struct hlist_nulls_node *node;
-	struct tdi_sock *ts, *found;
-	unsigned int i;
+	tdi_conn_each(net, ifindex, down, down ? 0 : tdi_mru_of(mtu));
+}
 
-	if (!down) {
-		spin_lock_bh(&tn->conn_lock);
-		for (i = 0; i < TDI_CONN_HASH_SIZE; i++)
-			hlist_nulls_for_each_entry(ts, node, &tn->conn_ids[i],
-						   id_node)
-				if (ts->ifindex == ifindex && ts->peer_mru)
-					WRITE_ONCE(ts->mss,
-						   min_t(u32, ts->peer_mru,
-							 mtu - TDI_HDR_LEN));
-		spin_unlock_bh(&tn->conn_lock);
-		return;
-	}
-
-	do {
-		found = NULL;
-		spin_lock_bh(&tn->conn_lock);
-		for (i = 0; i < TDI_CONN_HASH_SIZE && !found; i++)
-			hlist_nulls_for_each_entry(ts, node, &tn->conn_ids[i],
-						   id_node)
-				if (ts->ifindex == ifindex) {
-					found = ts;
-					sock_hold(&ts->sk);
-					break;
-				}
-		spin_unlock_bh(&tn->conn_lock);
-		if (!found)
-			break;
-		lock_sock(&found->sk);
-		if (found->hashed && found->ifindex == ifindex)
-			tdi_conn_done(found, ENETDOWN, TDI_REASON_LINK_DOWN);
-		release_sock(&found->sk);
-		sock_put(&found->sk);
-	} while (found);
+/**
+ * tdi_conn_end_all() - end every connection of a namespace that is going
+ * @net: the namespace, in its exit (only orphans can be left)
+ */
+void tdi_conn_end_all(struct net *net)
+{
+	tdi_conn_each(net, -1, true, 0);
 }
 
 /**

@@ -42,8 +42,9 @@ static const struct tdi_type_rule tdi_type_rules[__TDI_T_MAX] = {
 	[TDI_T_HOLD]	= { 0, TDI_ID_SET, TDI_ID_SET, 0, 0, false },
 	[TDI_T_DATA]	= { TDI_F_EOR | TDI_F_ACKNOW, TDI_ID_SET, TDI_ID_SET,
 			    0, U16_MAX, false },
-	[TDI_T_ACK]	= { TDI_F_SACK | TDI_F_ACKNOW, TDI_ID_SET, TDI_ID_SET,
-			    0, TDI_MAX_SACK * sizeof(struct tdi_sack), false },
+	[TDI_T_ACK]	= { TDI_F_SACK | TDI_F_ACKNOW | TDI_F_MRU, TDI_ID_SET,
+			    TDI_ID_SET, 0, TDI_MRU_OPT_LEN +
+			    TDI_MAX_SACK * sizeof(struct tdi_sack), false },
 	[TDI_T_XDATA]	= { TDI_F_ACKNOW, TDI_ID_SET, TDI_ID_SET,
 			    1, TDI_MAX_EXPEDITED, false },
 	[TDI_T_RELEASE]	= { TDI_F_ACKNOW, TDI_ID_SET, TDI_ID_SET, 0, 0, false },
@@ -143,9 +144,28 @@ static enum tdi_drop tdi_setup_parse(struct sk_buff *skb,
 	return TDI_DROP_NONE;
 }
 
+/* An ACK's MRU option at skb->data: read it and pull it, leaving the SACK
+ * blocks.
+ */
+static enum tdi_drop tdi_mru_parse(struct sk_buff *skb, struct tdi_frame *fr)
+{
+	const struct tdi_mru_opt *o;
+
+	if (!pskb_may_pull(skb, TDI_MRU_OPT_LEN))
+		return TDI_DROP_SHORT;
+	o = (const struct tdi_mru_opt *)skb->data;
+	if (ntohs(o->mru) < TDI_MIN_MTU - TDI_HDR_LEN ||
+	    memchr_inv(o->zero, 0, sizeof(o->zero)))
+		return TDI_DROP_SETUP;
+	fr->mru = ntohs(o->mru);
+	__skb_pull(skb, TDI_MRU_OPT_LEN);
+	return TDI_DROP_NONE;
+}
+
 static enum tdi_drop tdi_rule_check(const struct tdi_frame *fr)
 {
 	const struct tdi_type_rule *r;
+	int sack;
 
 	if (!fr->type || fr->type >= __TDI_T_MAX)
 		return TDI_DROP_TYPE;
@@ -164,8 +184,9 @@ static enum tdi_drop tdi_rule_check(const struct tdi_frame *fr)
 			return TDI_DROP_LENGTH;
 		break;
 	case TDI_T_ACK:
-		if (fr->len % sizeof(struct tdi_sack) ||
-		    !!fr->len != !!(fr->flags & TDI_F_SACK))
+		sack = fr->len - (fr->flags & TDI_F_MRU ? TDI_MRU_OPT_LEN : 0);
+		if (sack < 0 || sack % sizeof(struct tdi_sack) ||
+		    !!sack != !!(fr->flags & TDI_F_SACK))
 			return TDI_DROP_LENGTH;
 		break;
 	}
@@ -223,6 +244,8 @@ enum tdi_drop tdi_frame_parse(struct sk_buff *skb, struct tdi_frame *fr)
 	__skb_pull(skb, TDI_HDR_LEN);
 	if (tdi_type_rules[fr->type].setup)
 		return tdi_setup_parse(skb, fr);
+	if (fr->flags & TDI_F_MRU)
+		return tdi_mru_parse(skb, fr);
 	return TDI_DROP_NONE;
 }
 EXPORT_SYMBOL_IF_KUNIT(tdi_frame_parse);

@@ -47,7 +47,8 @@ enum tdi_drop {
  * @tsecr: echoed timestamp
  * @len: payload length
  * @reason: REFUSE and RESET: the reason from the setup payload
- * @mru: CONNECT and ACCEPT: the sender's largest frame payload
+ * @mru: CONNECT, ACCEPT and ACK with TDI_F_MRU: the sender's largest
+ *	frame payload (0 in any other frame)
  * @datalen: setup frames: user data length (the data follows the setup)
  */
 struct tdi_frame {

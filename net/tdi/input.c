@@ -178,6 +178,30 @@ static void tdi_xack_rcv(struct tdi_sock *ts, u16 xack)
 		TDI_SKB_CB(skb)->lost = 1;
 }
 
+/* A forged frame may carry any timestamp; the peer's clock cannot run
+ * ahead of the one it showed at set-up by more than the time since, a
+ * second of slack and 1/1024 of drift (up to a minute).
+ */
+#define TDI_TS_SLACK_US		USEC_PER_SEC
+#define TDI_TS_DRIFT_MAX_US	(60 * USEC_PER_SEC)
+
+static void tdi_ts_anchor(struct tdi_sock *ts, u32 tsval)
+{
+	ts->ts_anchor = tsval;
+	ts->ts_anchor_ns = ktime_get_boottime_ns();
+	ts->ts_recent = tsval;
+	ts->snd_wl_ts = tsval;
+}
+
+static bool tdi_tsval_sane(const struct tdi_sock *ts, u32 tsval)
+{
+	u64 el = div_u64(ktime_get_boottime_ns() - ts->ts_anchor_ns,
+			 NSEC_PER_USEC);
+	u32 allow = TDI_TS_SLACK_US + min_t(u64, el >> 10, TDI_TS_DRIFT_MAX_US);
+
+	return (s32)(tsval - (ts->ts_anchor + (u32)el)) <= (s32)allow;
+}
+
 /* Process the acknowledgment, window and SACK of a frame. */
 static void tdi_ack_rcv(struct tdi_sock *ts, const struct tdi_frame *fr,
 			struct sk_buff *skb)
@@ -187,16 +211,21 @@ static void tdi_ack_rcv(struct tdi_sock *ts, const struct tdi_frame *fr,
 	u32 ack = fr->ack, old_right = ts->snd_right;
 	bool sacked = fr->type == TDI_T_ACK && (fr->flags & TDI_F_SACK);
 	bool progress = false;
+	bool newer;
 
 	tdi_xack_rcv(ts, fr->xack);
 	if (tdi_seq_after(ack, ts->snd_nxt))
 		return;
-	/* the window of the newest frame counts, even when it shrank */
+	/* the window of the newest frame counts, even when it shrank; a
+	 * timestamp from beyond the peer's clock orders nothing
+	 */
+	newer = tdi_tsval_sane(ts, fr->tsval) &&
+		(s32)(fr->tsval - ts->snd_wl_ts) >= 0;
 	if (tdi_seq_after(ack, ts->snd_una) ||
-	    (ack == ts->snd_una &&
-	     (s32)(fr->tsval - ts->snd_wl_ts) >= 0)) {
+	    (ack == ts->snd_una && newer)) {
 		ts->snd_right = ack + fr->wnd;
-		ts->snd_wl_ts = fr->tsval;
+		if (newer)
+			ts->snd_wl_ts = fr->tsval;
 	}
 	if (sacked)
 		tdi_sack_rcv(ts, skb);
@@ -528,7 +557,7 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		ts->rcv_right = fr->seq;
 		ts->rcv_adv = fr->seq;
 		ts->snd_right = fr->ack + fr->wnd;
-		ts->ts_recent = fr->tsval;
+		tdi_ts_anchor(ts, fr->tsval);
 		ts->retries = 0;
 		ts->backoff = 0;
 		sample = tdi_now_us() - fr->tsecr;
@@ -567,6 +596,21 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 	}
 	tdi_drop(ts, skb, TDI_DROP_STATE);
 }
+
+/* The peer's device changed its MTU (an ACK with TDI_F_MRU): frames from
+ * now on, retransmissions included, are cut to the new size.
+ */
+static void tdi_peer_new_mru(struct tdi_sock *ts, u16 mru)
+{
+	if (mru == ts->peer_mru)
+		return;
+	ts->peer_mru = mru;
+	WRITE_ONCE(ts->mss, min(mru, ts->mru));
+	tdi_stat_inc(tdi_tn(ts), TDI_STAT_MRU_CHANGES);
+}
+
+/* How far behind rcv_nxt a retransmitted frame's seq may be */
+#define TDI_SEQ_BACK		BIT(30)
 
 /**
  * tdi_conn_input() - a frame for a connection endpoint
@@ -609,6 +653,14 @@ void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
 		tdi_drop(ts, skb, TDI_DROP_STATE);
 		return;
 	}
+	/* a peer's seq is never past what we let it send, and never older
+	 * than a retransmission can be: anything else acknowledges nothing
+	 */
+	if (!tdi_seq_in(fr.seq, ts->rcv_nxt - TDI_SEQ_BACK,
+			tdi_seq_max(ts->rcv_right, ts->rcv_nxt) + 2)) {
+		tdi_drop(ts, skb, TDI_DROP_WINDOW);
+		return;
+	}
 
 	ts->st.frames_received++;
 	ts->heard = 1;
@@ -619,7 +671,7 @@ void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
 		ts->accept_pending = 0;
 		ts->retries = 0;
 	}
-	if (tdi_seq_leq(fr.seq, ts->rcv_nxt))
+	if (tdi_seq_leq(fr.seq, ts->rcv_nxt) && tdi_tsval_sane(ts, fr.tsval))
 		ts->ts_recent = fr.tsval;
 	tdi_ack_rcv(ts, &fr, skb);
 
@@ -637,6 +689,8 @@ void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
 		tdi_send_ack(ts, 0, xmitq);
 		break;
 	default:
+		if (fr.mru && tdi_tsval_sane(ts, fr.tsval))
+			tdi_peer_new_mru(ts, fr.mru);
 		if (fr.flags & TDI_F_ACKNOW)
 			tdi_send_ack(ts, 0, xmitq);
 		consume_skb(skb);
@@ -661,6 +715,14 @@ static struct tdi_sock *tdi_child_create(struct tdi_sock *lts,
 	sk->sk_rcvbuf = READ_ONCE(lts->sk.sk_rcvbuf);
 	sk->sk_sndbuf = READ_ONCE(lts->sk.sk_sndbuf);
 	sk->sk_uid = lts->sk.sk_uid;
+	/* what sk_clone_lock() would copy to a TCP child */
+	if (sock_flag(&lts->sk, SOCK_KEEPOPEN))
+		sock_set_flag(sk, SOCK_KEEPOPEN);
+	if (sock_flag(&lts->sk, SOCK_LINGER))
+		sock_set_flag(sk, SOCK_LINGER);
+	sk->sk_lingertime = READ_ONCE(lts->sk.sk_lingertime);
+	sk->sk_priority = READ_ONCE(lts->sk.sk_priority);
+	sk->sk_mark = READ_ONCE(lts->sk.sk_mark);
 	tdi_addr_get(lts->addr);
 	ts->addr = lts->addr;
 	ts->state = TDI_STATE_BOUND;
@@ -682,7 +744,7 @@ static struct tdi_sock *tdi_child_create(struct tdi_sock *lts,
 	ts->snd_nxt = ts->snd_una;
 	ts->write_seq = ts->snd_una;
 	ts->snd_right = ts->snd_una + fr->wnd;
-	ts->ts_recent = fr->tsval;
+	tdi_ts_anchor(ts, fr->tsval);
 	ts->accept_pending = 1;
 	tdi_rtt_init(&ts->rtt, tn->sysctl.rto_initial_ms * USEC_PER_MSEC);
 	tdi_set_state(ts, TDI_STATE_CONNECTED);

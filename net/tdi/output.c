@@ -69,7 +69,8 @@ static void tdi_fill_frame(struct tdi_sock *ts, struct tdi_frame *fr,
 static void tdi_ack_sent(struct tdi_sock *ts)
 {
 	ts->ack_pending = 0;
-	sk_stop_timer(&ts->sk, &ts->delack_timer);
+	if (!ts->mru_repeats)	/* the timer repeats a new MRU */
+		sk_stop_timer(&ts->sk, &ts->delack_timer);
 }
 
 static void tdi_queue_frame(struct tdi_sock *ts, struct sk_buff *skb,
@@ -135,20 +136,30 @@ int tdi_send_setup(struct tdi_sock *ts, u8 type, u8 reason, const void *data,
 void tdi_send_ack(struct tdi_sock *ts, u16 flags, struct sk_buff_head *xmitq)
 {
 	struct tdi_sack blocks[TDI_MAX_SACK];
+	struct tdi_mru_opt *o;
 	struct tdi_frame fr;
 	struct sk_buff *skb;
-	int n, len;
+	int n, len, opt;
 
 	n = tdi_ofo_sack(&ts->ofo_queue, blocks, TDI_MAX_SACK);
 	len = n * sizeof(struct tdi_sack);
-	skb = tdi_alloc_frame(len, GFP_ATOMIC);
+	opt = ts->mru_changed ? TDI_MRU_OPT_LEN : 0;
+	skb = tdi_alloc_frame(opt + len, GFP_ATOMIC);
 	if (!skb)
 		return;
-	if (len)
+	if (opt) {
+		o = skb_put_zero(skb, opt);
+		o->mru = htons(ts->mru);
+		flags |= TDI_F_MRU;
+	}
+	if (len) {
 		skb_put_data(skb, blocks, len);
-	tdi_fill_frame(ts, &fr, TDI_T_ACK, flags | (n ? TDI_F_SACK : 0));
+		flags |= TDI_F_SACK;
+	}
+	tdi_fill_frame(ts, &fr, TDI_T_ACK, flags);
 	fr.seq = ts->snd_nxt;
-	tdi_frame_push(skb, &fr, len ? csum_partial(blocks, len, 0) : 0);
+	tdi_frame_push(skb, &fr, opt + len ?
+		       csum_partial(skb->data, opt + len, 0) : 0);
 	tdi_ack_sent(ts);
 	tdi_queue_frame(ts, skb, xmitq);
 }

@@ -192,6 +192,7 @@ static const char *const tdi_stat_names[TDI_STAT_DROP_BASE] = {
 	[TDI_STAT_ORPHAN_TIMEOUTS] = "orphan_timeouts",
 	[TDI_STAT_KEEPALIVE_TIMEOUTS] = "keepalive_timeouts",
 	[TDI_STAT_DEAD_OFFERS]	= "dead_offers",
+	[TDI_STAT_MRU_CHANGES]	= "mru_changes",
 };
 
 /* /proc/net/tdi_stat: "name value" lines, the namespace's counters, then

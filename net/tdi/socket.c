@@ -85,9 +85,13 @@ static void tdi_close_conn(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 		tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);
 		return;
 	}
-	if (ts->state == TDI_STATE_CONNECTED ||
-	    ts->state == TDI_STATE_RELEASE_RECEIVED)
-		tdi_conn_release(ts, xmitq);
+	if ((ts->state == TDI_STATE_CONNECTED ||
+	     ts->state == TDI_STATE_RELEASE_RECEIVED) &&
+	    tdi_conn_release(ts, xmitq)) {
+		/* no memory for the RELEASE: the peer must not wait */
+		tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);
+		return;
+	}
 	if (!sock_flag(sk, SOCK_LINGER))
 		return;
 
@@ -487,6 +491,33 @@ static int tdi_send_expedited(struct tdi_sock *ts, struct msghdr *msg,
 	return err ?: len;
 }
 
+/* Room for a whole TSDU of @len bytes in the send buffer */
+static bool tdi_send_room(struct tdi_sock *ts, size_t len)
+{
+	struct sock *sk = &ts->sk;
+
+	return READ_ONCE(sk->sk_wmem_queued) + tdi_tsdu_cost(ts, len) <=
+	       READ_ONCE(sk->sk_sndbuf);
+}
+
+/* Wait for tdi_send_room(), an error or the end of sending. */
+static int tdi_send_wait_whole(struct tdi_sock *ts, size_t len, long *timeo)
+{
+	struct sock *sk = &ts->sk;
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+	if (!*timeo)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return sock_intr_errno(*timeo);
+	add_wait_queue(sk_sleep(sk), &wait);
+	sk_wait_event(sk, timeo, sk->sk_err ||
+		      (sk->sk_shutdown & SEND_SHUTDOWN) || !tdi_connected(ts) ||
+		      tdi_send_room(ts, len) || len > tdi_max_tsdu(ts), &wait);
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return 0;
+}
+
 static int tdi_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
 	struct sock *sk = sock->sk;
@@ -495,7 +526,7 @@ static int tdi_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	bool msgmode = sk->sk_type == SOCK_SEQPACKET;
 	struct sk_buff_head xmitq;
 	size_t copied = 0;
-	bool whole;
+	bool whole, nonblock;
 	long timeo;
 	int err = 0;
 
@@ -512,9 +543,12 @@ static int tdi_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	__skb_queue_head_init(&xmitq);
 	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
-	/* a non-blocking TSDU goes whole or not at all (tdi_max_tsdu()) */
-	whole = msgmode && !timeo;
-	if (whole && len > tdi_max_tsdu(ts)) {
+	/* a TSDU that fits the send buffer goes whole or not at all, so a
+	 * time-out or a signal never cuts it; a non-blocking one must fit
+	 * (tdi_max_tsdu())
+	 */
+	nonblock = !timeo;
+	if (msgmode && nonblock && len > tdi_max_tsdu(ts)) {
 		err = -EMSGSIZE;
 		goto out;
 	}
@@ -524,8 +558,13 @@ static int tdi_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		err = tdi_send_check(ts, flags);
 		if (err)
 			break;
-		if (whole ? sk->sk_wmem_queued + tdi_tsdu_cost(ts, len) >
-			    READ_ONCE(sk->sk_sndbuf) :
+		/* re-checked: SO_SNDBUF may shrink while we wait */
+		whole = msgmode && !copied && len <= tdi_max_tsdu(ts);
+		if (msgmode && nonblock && !whole) {
+			err = -EMSGSIZE;
+			break;
+		}
+		if (whole ? !tdi_send_room(ts, len) :
 		    !sk_stream_memory_free(sk))
 			goto wait;
 		n = tdi_conn_queue_data(ts, msg, len - copied,
@@ -549,7 +588,8 @@ wait:
 		tdi_conn_push(ts, &xmitq);
 		tdi_flush(ts, &xmitq);
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		err = sk_stream_wait_memory(sk, &timeo);
+		err = whole ? tdi_send_wait_whole(ts, len, &timeo) :
+			      sk_stream_wait_memory(sk, &timeo);
 		if (err)
 			break;
 	}
@@ -850,7 +890,7 @@ static int tdi_shutdown(struct socket *sock, int how)
 		tdi_conn_purge_rcv(ts);
 	}
 	if (how != SHUT_RD)
-		tdi_conn_release(ts, &xmitq);
+		err = tdi_conn_release(ts, &xmitq);
 	sk->sk_state_change(sk);
 	tdi_flush(ts, &xmitq);
 out:

@@ -68,6 +68,7 @@ enum tdi_stat_item {
 	TDI_STAT_ORPHAN_TIMEOUTS,
 	TDI_STAT_KEEPALIVE_TIMEOUTS,
 	TDI_STAT_DEAD_OFFERS,
+	TDI_STAT_MRU_CHANGES,
 	TDI_STAT_DROP_BASE,
 	__TDI_STAT_MAX = TDI_STAT_DROP_BASE + __TDI_DROP_MAX
 };
@@ -119,6 +120,8 @@ struct tdi_sysctl {
  * @conn_peers: connections by peer node and peer identifier, nulls as above
  * @stats: counters
  * @orphans: closed endpoints whose connection goes on (sysctl max_orphans)
+ * @netless: sockets that no longer hold a reference on the namespace
+ *	(orphans) and are not destroyed yet; its exit waits for them
  * @port_range: ephemeral port range, low << 16 | high (sysctl)
  * @sysctl: the other tunables
  * @sysctl_hdr: the net.tdi sysctl table of this namespace
@@ -132,6 +135,7 @@ struct tdi_net {
 	struct hlist_nulls_head	conn_peers[TDI_CONN_HASH_SIZE];
 	struct tdi_stats __percpu *stats;
 	atomic_t		orphans;
+	atomic_t		netless;
 	u32			port_range;
 	struct tdi_sysctl	sysctl;
 	struct ctl_table_header	*sysctl_hdr;
@@ -233,6 +237,11 @@ struct tdi_conn_stats {
  * @release_acked: our RELEASE has been acknowledged
  * @peer_released: the peer's RELEASE has been received in order
  * @in_recovery: fast recovery until @high_seq is acknowledged
+ * @netless: the socket gave back its namespace reference (an orphan)
+ * @mru_changed: our device's MTU changed since set-up: every ACK carries
+ *	our MRU (struct tdi_mru_opt)
+ * @mru_repeats: ACKs still to send on the delayed-ACK timer to announce a
+ *	new MRU, one per retransmission time-out
  * @heard: a frame came from the peer since the last retransmission
  *	time-out
  * @orphan: closed, the connection goes on; counted in tdi_net.orphans
@@ -247,6 +256,9 @@ struct tdi_conn_stats {
  * @snd_right: the peer's window right edge
  * @snd_wl_ts: the peer's timestamp on the frame that set @snd_right (a
  *	window from an older frame does not replace it)
+ * @ts_anchor: the peer's timestamp on the frame that completed set-up
+ * @ts_anchor_ns: when that frame came (boot-time clock, ns): the peer's
+ *	clock cannot run far ahead of @ts_anchor plus the time since
  * @send_head: first frame of the write queue not sent yet, or NULL
  * @cwnd: congestion window, bytes
  * @ssthresh: slow-start threshold, bytes
@@ -306,6 +318,9 @@ struct tdi_sock {
 				in_recovery:1,
 				heard:1,
 				orphan:1;
+	u8			mru_changed:1,
+				mru_repeats:3,
+				netless:1;
 	u8			ka_probes;
 	u8			dupacks;
 	u8			retries;
@@ -317,6 +332,8 @@ struct tdi_sock {
 	u32			write_seq;
 	u32			snd_right;
 	u32			snd_wl_ts;
+	u32			ts_anchor;
+	u64			ts_anchor_ns;
 	struct sk_buff		*send_head;
 	u32			cwnd;
 	u32			ssthresh;
@@ -501,7 +518,7 @@ void tdi_conn_push(struct tdi_sock *ts, struct sk_buff_head *xmitq);
 u32 tdi_conn_rcv_wnd(const struct tdi_sock *ts);
 
 /* conn.c */
-void tdi_conn_release(struct tdi_sock *ts, struct sk_buff_head *xmitq);
+int tdi_conn_release(struct tdi_sock *ts, struct sk_buff_head *xmitq);
 void tdi_conn_abort(struct tdi_sock *ts, int reason,
 		    struct sk_buff_head *xmitq);
 void tdi_conn_done(struct tdi_sock *ts, int err, int reason);
@@ -509,6 +526,7 @@ void tdi_conn_rcv_consumed(struct tdi_sock *ts, struct sk_buff_head *xmitq);
 void tdi_conn_stop_timers(struct tdi_sock *ts);
 void tdi_conn_purge(struct tdi_sock *ts);
 struct tdi_sock *tdi_conn_lookup(struct tdi_net *tn, u32 local_id);
+void tdi_conn_end_all(struct net *net);
 void tdi_conn_dev_event(struct net *net, int ifindex, bool down,
 			unsigned int mtu);
 void tdi_fill_info(struct tdi_sock *ts, struct tdi_info *info);

@@ -34,6 +34,7 @@ enum tdi_frame_type {
 #define TDI_F_SACK	0x0002	/* ACK: payload holds SACK blocks */
 #define TDI_F_ACKNOW	0x0004	/* acknowledge this frame at once */
 #define TDI_F_MSGMODE	0x0008	/* CONNECT/ACCEPT: SOCK_SEQPACKET endpoint */
+#define TDI_F_MRU	0x0010	/* ACK: payload starts with struct tdi_mru_opt */
 
 /**
  * struct tdi_hdr - the fixed header of every tdi frame
@@ -76,6 +77,21 @@ struct tdi_hdr {
 } __packed;
 
 #define TDI_HDR_LEN		((int)sizeof(struct tdi_hdr))
+
+/**
+ * struct tdi_mru_opt - a new MRU, at the head of an ACK with %TDI_F_MRU
+ * @mru: most payload bytes the sender now takes in one frame
+ * @zero: must be zero
+ *
+ * Sent when the MTU of the sender's device changed, until the peer echoes
+ * the timestamp of a frame that carried it.
+ */
+struct tdi_mru_opt {
+	__be16	mru;
+	__u8	zero[6];
+} __packed;
+
+#define TDI_MRU_OPT_LEN		((int)sizeof(struct tdi_mru_opt))
 
 /**
  * struct tdi_setup - payload head of CONNECT, ACCEPT, REFUSE and RESET

@@ -333,8 +333,10 @@ FIXTURE_SETUP(conn)
 	ASSERT_LE(0, self->nsb);
 	/* one shell: each process is slow in a debug guest */
 	ASSERT_EQ(0, run("tc -n %s qdisc del dev va root 2>/dev/null; "
-			 "ip -n %s link set va up && ip -n %s link set vb up",
-			 self->na, self->na, self->nb));
+			 "tc -n %s qdisc del dev vb root 2>/dev/null; "
+			 "ip -n %s link set va mtu 1500 up; "
+			 "ip -n %s link set vb mtu 1500 up",
+			 self->na, self->nb, self->na, self->nb));
 	ASSERT_EQ(0, sysctl_in(self->nsa, "connect_timeout_ms", "5000"));
 	ASSERT_EQ(0, sysctl_defaults(self->nsa));
 	ASSERT_EQ(0, sysctl_defaults(self->nsb));
@@ -460,6 +462,31 @@ TEST_F(conn, connect_timeout)
 	EXPECT_EQ(-1, connect_to(c, nobody, PORT));
 	EXPECT_EQ(ETIMEDOUT, errno);
 	EXPECT_EQ(TDI_REASON_TIMEOUT, reason_of(c));
+	close(c);
+}
+
+/*
+ * A connect deadline shorter than the retransmission time-out ends the
+ * wait on time.  (Before: it was only looked at when the timer fired, so
+ * a 100 ms SO_SNDTIMEO waited the whole 2 s initial RTO.)
+ */
+TEST_F(conn, connect_short_deadline)
+{
+	static const unsigned char nobody[6] = { 2, 0, 0, 0, 0, 0x99 };
+	struct timeval tv = { .tv_usec = 100000 };
+	int c = sock_in(self->nsa, variant->type);
+	double t0;
+
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, sysctl_in(self->nsa, "rto_initial_ms", "2000"));
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)));
+	t0 = now_s();
+	EXPECT_EQ(-1, connect_to(c, nobody, PORT));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	/* the deadline, not the 2 s RTO */
+	EXPECT_GT(1.5, now_s() - t0) {
+		TH_LOG("connect took %.2f s", now_s() - t0);
+	}
 	close(c);
 }
 
@@ -848,6 +875,44 @@ TEST_F(conn, link_down)
 	close(s);
 }
 
+/*
+ * The receiver's device MTU goes from 9000 to 1500 mid-transfer: it tells
+ * the sender its new MRU (an ACK with TDI_F_MRU) and the sender cuts every
+ * frame from then on, retransmissions included, so the transfer completes
+ * intact.  (Before: the sender kept sending 9000-byte frames the device
+ * could no longer take, and the connection timed out.)
+ */
+TEST_F_TIMEOUT(conn, mtu_shrinks_mid_transfer, 300)
+{
+	size_t total = 16 << 20;
+	int c, s, status;
+	pid_t pid, shrink;
+	__u64 h;
+
+	ASSERT_EQ(0, run("ip -n %s link set va mtu 9000; "
+			 "ip -n %s link set vb mtu 9000", self->na, self->nb));
+	pair(_metadata, self, variant->type, &c, &s);
+	EXPECT_EQ(9000 - 44, info_of(c).frame_payload);
+	EXPECT_EQ(9000 - 44, info_of(s).frame_payload);
+	pid = sender(c, total, 77, 0);
+	shrink = fork();
+	if (!shrink) {
+		usleep(500000);
+		_exit(run("ip -n %s link set vb mtu 1500", self->nb));
+	}
+	EXPECT_EQ(total, drain(s, &h));
+	EXPECT_EQ(expect_hash(total, 77), h);
+	ASSERT_EQ(shrink, waitpid(shrink, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(1500 - 44, info_of(c).frame_payload);
+	EXPECT_EQ(1500 - 44, info_of(s).frame_payload);
+	EXPECT_LE(1, stat_of(self->nsa, "mru_changes"));
+	close(c);
+	close(s);
+}
+
 /* The connection columns of one /proc/net/tdi line. */
 struct proc_conn {
 	char state[32];
@@ -1158,6 +1223,72 @@ TEST_F_TIMEOUT(conn, orphan_deadline, 120)
 	close(lfd);
 }
 
+/*
+ * A closed endpoint whose connection goes on does not keep its namespace
+ * alive: deleting the namespace ends it, and the namespace (seen through
+ * its veth device's peer, which goes with it) is freed at once.  (Before:
+ * the orphan held the namespace until its disconnect deadline.)
+ */
+TEST_F_TIMEOUT(conn, orphan_frees_netns, 120)
+{
+	static const unsigned char mac_y[6] = { 2, 0, 0, 0, 1, 0x0b };
+	char nx[32], ny[32], buf[4096];
+	int fx, fy, lfd, c = -1, s, i;
+	double t0;
+
+	snprintf(nx, sizeof(nx), "tdiox%d", getpid());
+	snprintf(ny, sizeof(ny), "tdioy%d", getpid());
+	ASSERT_EQ(0, run("ip netns add %s && ip netns add %s", nx, ny));
+	ASSERT_EQ(0, run("ip link add vx netns %s type veth peer name vy netns %s",
+			 nx, ny));
+	ASSERT_EQ(0, run("ip -n %s link set vx address 02:00:00:00:01:0a up",
+			 nx));
+	ASSERT_EQ(0, run("ip -n %s link set vy address 02:00:00:00:01:0b up",
+			 ny));
+	fx = open_ns(nx);
+	fy = open_ns(ny);
+	ASSERT_LE(0, fx);
+	ASSERT_LE(0, fy);
+	lfd = listen_rcvbuf(fy, variant->type, PORT, 4096, 8);
+	ASSERT_LE(0, lfd);
+	/* the carrier of a new veth pair takes a moment */
+	for (i = 0; i < 50; i++) {
+		c = sock_in(fx, variant->type);
+		ASSERT_LE(0, c);
+		if (!connect_to(c, mac_y, PORT))
+			break;
+		close(c);
+		c = -1;
+		usleep(100000);
+	}
+	ASSERT_LE(0, c);
+	s = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, s);
+	memset(buf, 'x', sizeof(buf));
+	t0 = now_s();
+	while (now_s() - t0 < 2)
+		if (send(c, buf, sizeof(buf), MSG_DONTWAIT) < 0)
+			usleep(50000);
+	close(c);	/* an orphan, for up to disconnect_timeout_ms (20 s) */
+	EXPECT_EQ(TDI_STATE_CONNECTED, info_of(s).state);
+	/* sock_in() left this process in x: nothing but the orphan may
+	 * hold it now
+	 */
+	ASSERT_EQ(0, setns(fy, CLONE_NEWNET));
+	close(fx);
+	t0 = now_s();
+	ASSERT_EQ(0, run("ip netns del %s", nx));
+	while (now_s() - t0 < 10 &&
+	       !run("ip -n %s link show vy >/dev/null 2>&1", ny))
+		usleep(100000);
+	TH_LOG("namespace gone %.2f s after its deletion", now_s() - t0);
+	EXPECT_LT(now_s() - t0, 10);
+	close(s);
+	close(lfd);
+	close(fy);
+	run("ip netns del %s", ny);
+}
+
 /* Beyond net.tdi.max_orphans, close() aborts instead of releasing. */
 TEST_F(conn, orphan_limit)
 {
@@ -1207,6 +1338,41 @@ TEST_F_TIMEOUT(conn, keepalive, 120)
 	EXPECT_EQ(ETIMEDOUT, err);
 	EXPECT_EQ(TDI_REASON_TIMEOUT, reason_of(c));
 	EXPECT_LE(1, stat_of(self->nsa, "keepalive_timeouts"));
+	close(c);
+	close(s);
+}
+
+/*
+ * An accepted endpoint inherits SO_KEEPALIVE from its listener, as TCP's
+ * do, and its probes end it once the peer vanishes.  (Before: the child
+ * had no SO_KEEPALIVE and lived on.)
+ */
+TEST_F_TIMEOUT(conn, keepalive_inherited, 120)
+{
+	int c, s, one = 1, val = 0, err = 0;
+	socklen_t len = sizeof(val);
+	struct pollfd p;
+
+	ASSERT_EQ(0, sysctl_in(self->nsb, "keepalive_time_ms", "300"));
+	ASSERT_EQ(0, sysctl_in(self->nsb, "keepalive_intvl_ms", "200"));
+	ASSERT_EQ(0, sysctl_in(self->nsb, "keepalive_probes", "3"));
+	ASSERT_EQ(0, setsockopt(self->lfd, SOL_SOCKET, SO_KEEPALIVE, &one,
+				sizeof(one)));
+	pair(_metadata, self, variant->type, &c, &s);
+	ASSERT_EQ(0, getsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &val, &len));
+	EXPECT_EQ(1, val);
+	usleep(1000000);
+	EXPECT_EQ(TDI_STATE_CONNECTED, info_of(s).state);
+	ASSERT_EQ(0, run("tc -n %s qdisc add dev vb root netem loss 100%%",
+			 self->nb));
+	p.fd = s;
+	p.events = POLLIN;
+	EXPECT_EQ(1, poll(&p, 1, 20000));
+	len = sizeof(err);
+	EXPECT_EQ(0, getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len));
+	EXPECT_EQ(ETIMEDOUT, err);
+	EXPECT_LE(1, stat_of(self->nsb, "keepalive_timeouts"));
+	ASSERT_EQ(0, run("tc -n %s qdisc del dev vb root", self->nb));
 	close(c);
 	close(s);
 }

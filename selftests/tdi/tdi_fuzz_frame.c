@@ -145,6 +145,8 @@ enum {
 #define F_SACK		0x0002
 #define F_ACKNOW	0x0004
 #define F_MSGMODE	0x0008
+#define F_MRU		0x0010
+#define MRU_OPT_LEN	8
 
 struct fz_hdr {
 	__u8	version;
@@ -203,6 +205,8 @@ static __u64 opt_seed;
 static int opt_seed_set;
 static int opt_empty_tsdu = 1;
 static int opt_quiet;
+static int opt_no_mutate;
+static unsigned int opt_only;	/* categories to draw from (bits), 0: all */
 
 /* Random numbers: splitmix64 */
 struct rng {
@@ -737,7 +741,7 @@ static void close_abort(int fd)
 static int frame_rules_ok(const struct fz_hdr *h, const __u8 *pay, int avail, char *why, int wlen)
 {
 	static const __u16 allowed[11] = {
-		0, F_MSGMODE, F_MSGMODE, 0, 0, F_EOR | F_ACKNOW, F_SACK | F_ACKNOW,
+		0, F_MSGMODE, F_MSGMODE, 0, 0, F_EOR | F_ACKNOW, F_SACK | F_ACKNOW | F_MRU,
 		F_ACKNOW, F_ACKNOW, 0, 0,
 	};
 	int i, n;
@@ -780,7 +784,16 @@ static int frame_rules_ok(const struct fz_hdr *h, const __u8 *pay, int avail, ch
 		}
 		break;
 	case T_ACK:
-		n = h->len / 8;
+		if (h->flags & F_MRU) {
+			/* an MRU option first: the MTU changed (not in this test) */
+			if (h->len < MRU_OPT_LEN || get16(pay) < MIN_MRU) {
+				snprintf(why, wlen, "ACK MRU option len %u", h->len);
+				return 0;
+			}
+			pay += MRU_OPT_LEN;
+			avail -= MRU_OPT_LEN;
+		}
+		n = (h->len - (h->flags & F_MRU ? MRU_OPT_LEN : 0)) / 8;
 		if (h->len % 8 || n > 4 || !!n != !!(h->flags & F_SACK)) {
 			snprintf(why, wlen, "ACK len %u flags %#x", h->len, h->flags);
 			return 0;
@@ -1727,6 +1740,34 @@ static void real_sack(struct frame *f, struct rng *r, const struct tgt *tg)
 	f->h.flags |= F_SACK;
 }
 
+/* An MRU option in front of the ACK's SACK blocks: valid, too small, or
+ * with reserved bytes set.
+ */
+static void vic_mru(struct frame *f, struct rng *r)
+{
+	__u8 opt[MRU_OPT_LEN] = { 0 };
+	__u32 mru;
+
+	switch (rn(r, 4)) {
+	case 0:
+		mru = MIN_MRU - 1 - rn(r, MIN_MRU);
+		break;
+	case 1:
+		mru = MIN_MRU + rn(r, 65536 - MIN_MRU);
+		opt[2 + rn(r, 6)] = 1 + rn(r, 255);
+		break;
+	default:
+		mru = MIN_MRU + rn(r, 65536 - MIN_MRU);
+		break;
+	}
+	put16(opt, mru);
+	memmove(f->pay + MRU_OPT_LEN, f->pay, f->paylen);
+	memcpy(f->pay, opt, MRU_OPT_LEN);
+	f->paylen += MRU_OPT_LEN;
+	f->h.len = f->paylen;
+	f->h.flags |= F_MRU;
+}
+
 static void vic_sack(struct frame *f, struct rng *r, const struct tgt *tg)
 {
 	const struct side *t = tg->t, *p = tg->p;
@@ -2063,6 +2104,8 @@ static int build_victim(struct frame *f, struct rng *r, const struct snap *s, in
 			vic_sack(f, r, &tg);
 		if (pct(r, 20))
 			f->h.flags |= F_ACKNOW;
+		if (pct(r, 20))
+			vic_mru(f, r);
 		break;
 	case C_VIC_RESET:
 		frame_exact(f, r, &tg, T_RESET);
@@ -2417,7 +2460,7 @@ static int mutate(struct frame *f, struct rng *r)
 		m = M_TRUNC;
 	} else if (f->invalid == 4) {
 		m = M_FLIP;
-	} else if (pct(r, 20)) {
+	} else if (!opt_no_mutate && pct(r, 20)) {
 		m = 1 + rn(r, M_MAX - 1);
 		if (f->real && (m == M_GARBAGE || m == M_SHORTLEN))
 			m = M_PAD;
@@ -2488,14 +2531,20 @@ static int mutate(struct frame *f, struct rng *r)
 
 static int pick_cat(struct rng *r)
 {
-	int x = rn(r, 100), c;
+	int x, c;
 
-	for (c = 0; c < C_MAX; c++) {
-		x -= cat_weight[c];
-		if (x < 0)
+	for (;;) {
+		x = rn(r, 100);
+		for (c = 0; c < C_MAX; c++) {
+			x -= cat_weight[c];
+			if (x < 0)
+				break;
+		}
+		if (c == C_MAX)
+			c = C_INVALID;
+		if (!opt_only || (opt_only & (1U << c)))
 			return c;
 	}
-	return C_INVALID;
 }
 
 static int build(struct frame *f, struct rng *r, const struct snap *s)
@@ -2823,7 +2872,16 @@ TEST(frame_fuzz)
 			break;
 		usleep(10000);
 	}
-	EXPECT_EQ(1, fa) TH_LOG("the sniffers did not learn the real connections");
+	EXPECT_EQ(1, fa) {
+		TH_LOG("the sniffers did not learn the real connections");
+		for (i = 0; i < NREAL; i++) {
+			const struct slot *sl = &g.slots[i];
+
+			TH_LOG("real %d: kind %d up %d a id %d ack %d port %u, b id %d ack %d port %u",
+			       i, sl->kind, sl->up, sl->a.have_id, sl->a.have_ack, sl->a.port,
+			       sl->b.have_id, sl->b.have_ack, sl->b.port);
+		}
+	}
 
 	fa = inject_socket(g.nsa, g.ifa);
 	fb = inject_socket(g.nsb, g.ifb);
@@ -2897,6 +2955,27 @@ TEST(frame_fuzz)
 	EXPECT_EQ(0, g.failed) TH_LOG("%s", g.why);
 }
 
+/* --only real_ack,offer,...: draw frames from these categories only */
+static int parse_only(const char *arg)
+{
+	char *list = strdup(arg), *tok, *save;
+	int c;
+
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (c = 0; c < C_MAX; c++)
+			if (!strcmp(tok, cat_names[c]))
+				break;
+		if (c == C_MAX) {
+			fprintf(stderr, "unknown category %s\n", tok);
+			free(list);
+			return -1;
+		}
+		opt_only |= 1U << c;
+	}
+	free(list);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i;
@@ -2911,9 +2990,14 @@ int main(int argc, char **argv)
 			opt_empty_tsdu = 0;
 		} else if (!strcmp(argv[i], "--quiet")) {
 			opt_quiet = 1;
+		} else if (!strcmp(argv[i], "--no-mutate")) {
+			opt_no_mutate = 1;
+		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+			if (parse_only(argv[++i]))
+				return 2;
 		} else {
 			fprintf(stderr, "usage: %s [--frames N] [--seed N] %s\n", argv[0],
-				"[--no-empty-tsdu] [--quiet]");
+				"[--no-empty-tsdu] [--no-mutate] [--only CAT,...] [--quiet]");
 			return 2;
 		}
 	}

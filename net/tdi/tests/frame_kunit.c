@@ -245,6 +245,16 @@ static const struct tdi_bad_case tdi_bad_cases[] = {
 	    (TDI_MAX_SACK + 1) * SACK_LEN, LENGTH),
 	BAD("ACK with SACK flag, no payload", ACK, TDI_F_SACK, SRC_ID, DST_ID, 0, LENGTH),
 	BAD("ACK with a block, no SACK flag", ACK, 0, SRC_ID, DST_ID, SACK_LEN, LENGTH),
+	BAD("ACK with MRU flag, no payload", ACK, TDI_F_MRU, SRC_ID, DST_ID, 0, LENGTH),
+	BAD("ACK with MRU flag, 4 bytes", ACK, TDI_F_MRU, SRC_ID, DST_ID, 4, LENGTH),
+	BAD("ACK, MRU option only, SACK flag", ACK, TDI_F_MRU | TDI_F_SACK, SRC_ID,
+	    DST_ID, TDI_MRU_OPT_LEN, LENGTH),
+	BAD("ACK, MRU option and a block, no SACK flag", ACK, TDI_F_MRU, SRC_ID,
+	    DST_ID, TDI_MRU_OPT_LEN + SACK_LEN, LENGTH),
+	BAD("ACK, MRU option and 5 blocks", ACK, TDI_F_MRU | TDI_F_SACK, SRC_ID,
+	    DST_ID, TDI_MRU_OPT_LEN + (TDI_MAX_SACK + 1) * SACK_LEN, LENGTH),
+	BAD("ACK, MRU option of pattern bytes", ACK, TDI_F_MRU, SRC_ID, DST_ID,
+	    TDI_MRU_OPT_LEN, SETUP),
 	BAD("DATA empty without EOR", DATA, 0, SRC_ID, DST_ID, 0, LENGTH),
 	BAD("DATA empty with ACKNOW only", DATA, TDI_F_ACKNOW, SRC_ID, DST_ID, 0, LENGTH),
 	BAD("CONNECT shorter than setup", CONNECT, 0, SRC_ID, 0,
@@ -749,6 +759,58 @@ static void tdi_frame_complete_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tdi_frame_parse(skb, &out), TDI_DROP_CSUM);
 }
 
+/* An ACK's MRU option: read, checked and pulled, SACK blocks left. */
+static void tdi_frame_mru_test(struct kunit *test)
+{
+	static const struct {
+		u16 mru;
+		u8 zero_at;	/* 1 + index of a non-zero reserved byte */
+		u8 blocks;
+		enum tdi_drop drop;
+	} cases[] = {
+		{ 1500 - TDI_HDR_LEN, 0, 1, TDI_DROP_NONE },
+		{ 9000 - TDI_HDR_LEN, 0, 0, TDI_DROP_NONE },
+		{ 0xffff, 0, TDI_MAX_SACK, TDI_DROP_NONE },
+		{ TDI_MIN_MTU - TDI_HDR_LEN, 0, 0, TDI_DROP_NONE },
+		{ TDI_MIN_MTU - TDI_HDR_LEN - 1, 0, 0, TDI_DROP_SETUP },
+		{ 0, 0, 1, TDI_DROP_SETUP },
+		{ 1500 - TDI_HDR_LEN, 1, 0, TDI_DROP_SETUP },
+		{ 1500 - TDI_HDR_LEN, 6, 2, TDI_DROP_SETUP },
+	};
+	u8 payload[TDI_MRU_OPT_LEN + TDI_MAX_SACK * SACK_LEN];
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct tdi_mru_opt *o = (struct tdi_mru_opt *)payload;
+		unsigned int len = TDI_MRU_OPT_LEN + cases[i].blocks * SACK_LEN;
+		struct tdi_frame fr = {
+			.type = TDI_T_ACK, .src_id = SRC_ID, .dst_id = DST_ID,
+		};
+		struct tdi_frame out;
+		struct sk_buff *skb;
+
+		fr.flags = TDI_F_MRU;
+		if (cases[i].blocks)
+			fr.flags |= TDI_F_SACK;
+		memset(payload, 0, sizeof(payload));
+		o->mru = htons(cases[i].mru);
+		if (cases[i].zero_at)
+			o->zero[cases[i].zero_at - 1] = 1;
+		for (j = TDI_MRU_OPT_LEN; j < len; j++)
+			payload[j] = tdi_test_byte(j);
+		skb = tdi_test_frame(test, 0, &fr, payload, len, 0);
+		KUNIT_EXPECT_EQ_MSG(test, tdi_frame_parse(skb, &out),
+				    cases[i].drop, "case %u", i);
+		if (cases[i].drop)
+			continue;
+		KUNIT_EXPECT_EQ(test, out.mru, cases[i].mru);
+		KUNIT_EXPECT_EQ(test, out.len, len);
+		KUNIT_EXPECT_EQ(test, skb->len, len - TDI_MRU_OPT_LEN);
+		KUNIT_EXPECT_EQ(test, memcmp(skb->data, payload + TDI_MRU_OPT_LEN,
+					     skb->len), 0);
+	}
+}
+
 static struct kunit_case tdi_frame_test_cases[] = {
 	KUNIT_CASE_PARAM(tdi_frame_bad_test, tdi_bad_gen_params),
 	KUNIT_CASE_PARAM(tdi_frame_good_test, tdi_good_gen_params),
@@ -758,6 +820,7 @@ static struct kunit_case tdi_frame_test_cases[] = {
 	KUNIT_CASE(tdi_frame_paged_csum_test),
 	KUNIT_CASE(tdi_frame_offload_test),
 	KUNIT_CASE(tdi_frame_complete_test),
+	KUNIT_CASE(tdi_frame_mru_test),
 	{}
 };
 
