@@ -2,18 +2,28 @@
 /*
  * tdiperf: AF_TDI against TCP over the same link.
  *
- *   tdiperf -s [-p PORT]
- *	serve tdi (SOCK_STREAM and SOCK_SEQPACKET) and TCP on PORT (5201)
- *   tdiperf -c DEST -f tdi|tdi-seq|tcp -m stream|rr|crr [-d SEC] [-l LEN]
+ *   tdiperf -s [-p PORT] [-u PATH]
+ *	serve tdi (SOCK_STREAM and SOCK_SEQPACKET) and TCP on PORT (5201),
+ *	and AF_UNIX SOCK_SEQPACKET on the socket file PATH (made anew)
+ *   tdiperf -c DEST -f tdi|tdi-seq|tcp|unix-seq -m stream|rr|crr|msg
+ *	    [-d SEC] [-l LEN]
  *	DEST is a node address (aa:bb:cc:dd:ee:ff) for tdi, an IPv4 address
- *	for tcp.  Modes:
+ *	for tcp (TCP_NODELAY on both ends), the server's PATH for unix-seq.
+ *	Modes:
  *	  stream  one connection, LEN-byte writes (default 131072) for SEC
  *		  seconds (default 5): throughput, MB/s (10^6 bytes)
  *	  rr	  one connection, LEN-byte request (default 64) and LEN-byte
  *		  answer, as many as fit in SEC seconds: transactions/s
  *	  crr	  connect, one rr transaction, close; repeated: connections/s
+ *	  msg	  one connection, LEN-byte messages (default 100, at least 8)
+ *		  one way for SEC seconds: messages/s.  Each message carries
+ *		  its number and bytes that depend on it; the receiver checks
+ *		  every one (a message-mode endpoint must return one whole
+ *		  message per recv, a stream is cut every LEN bytes) and the
+ *		  run fails unless all arrived intact and in order.
  *
- * Prints one line: "RESULT <family> <mode> <value> <unit>".
+ * Prints one line: "RESULT <family> <mode> <value> <unit>" (msg mode adds
+ * "len <LEN>").
  */
 
 #define _GNU_SOURCE
@@ -27,16 +37,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/tdi.h>
 
-enum { MODE_STREAM = 1, MODE_RR, MODE_CRR };
+enum { MODE_STREAM = 1, MODE_RR, MODE_CRR, MODE_MSG };
+
+/* A msg-mode message starts with its number: the shortest message. */
+#define MSG_MIN	sizeof(unsigned long long)
 
 struct hello {
 	unsigned int mode;
 	unsigned int len;
+};
+
+/* What the receiver of a msg run saw: intact messages and others. */
+struct tally {
+	unsigned long long good;
+	unsigned long long bad;
 };
 
 static void die(const char *what)
@@ -69,19 +89,77 @@ static int full(int fd, void *buf, size_t len, int out)
 	return 0;
 }
 
+/* Message @n of a msg run: its number, then bytes that depend on it. */
+static void msg_fill(unsigned char *buf, size_t len, unsigned long long n)
+{
+	size_t i;
+
+	memcpy(buf, &n, sizeof(n));
+	for (i = sizeof(n); i < len; i++)
+		buf[i] = n * 31 + i;
+}
+
+static int msg_bad(const unsigned char *buf, size_t len, unsigned long long n)
+{
+	unsigned long long got;
+	size_t i;
+
+	memcpy(&got, buf, sizeof(got));
+	if (got != n)
+		return 1;
+	for (i = sizeof(n); i < len; i++)
+		if (buf[i] != (unsigned char)(n * 31 + i))
+			return 1;
+	return 0;
+}
+
+/*
+ * Receive a msg run until the sender's end, checking every message, then
+ * tell the sender what arrived.  A message-mode socket gives one message
+ * per recv (a longer one shows as len + 1 bytes); a stream is read LEN
+ * bytes at a time.
+ */
+static void serve_msg(int fd, unsigned char *buf, unsigned int len)
+{
+	struct tally t = { 0, 0 };
+	socklen_t optlen = sizeof(int);
+	int type;
+	ssize_t n;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &optlen))
+		_exit(1);
+	for (;;) {
+		if (type == SOCK_SEQPACKET)
+			n = recv(fd, buf, len + 1, 0);
+		else
+			n = full(fd, buf, len, 0) ? 0 : len;
+		if (n <= 0)
+			break;
+		if (n != len || msg_bad(buf, len, t.good + t.bad))
+			t.bad++;
+		else
+			t.good++;
+	}
+	if (full(fd, &t, sizeof(t), 1))
+		_exit(1);
+}
+
 static void serve(int fd)
 {
 	struct hello h;
 	char *buf;
 
-	if (full(fd, &h, sizeof(h), 0) || h.len > (1 << 24))
+	if (full(fd, &h, sizeof(h), 0) || h.len > (1 << 24) ||
+	    (h.mode == MODE_MSG && h.len < MSG_MIN))
 		_exit(1);
-	buf = malloc(h.len ? h.len : 1);
+	buf = malloc(h.len + 1);
 	if (!buf)
 		_exit(1);
 	if (h.mode == MODE_STREAM) {
 		while (recv(fd, buf, h.len, 0) > 0)
 			;
+	} else if (h.mode == MODE_MSG) {
+		serve_msg(fd, (unsigned char *)buf, h.len);
 	} else {
 		while (!full(fd, buf, h.len, 0))
 			if (full(fd, buf, h.len, 1))
@@ -93,12 +171,25 @@ static void serve(int fd)
 	_exit(0);
 }
 
-static int server(int port)
+/* A socket address for the file @path, or -1 when it is too long. */
+static int unix_addr(struct sockaddr_un *su, const char *path)
+{
+	size_t n = strlen(path);
+
+	memset(su, 0, sizeof(*su));
+	su->sun_family = AF_UNIX;
+	if (n >= sizeof(su->sun_path))
+		return -1;
+	memcpy(su->sun_path, path, n + 1);
+	return 0;
+}
+
+static int server(int port, const char *upath)
 {
 	struct sockaddr_tdi st = { .stdi_family = AF_TDI };
 	struct sockaddr_in si = { .sin_family = AF_INET };
-	struct pollfd pfd[3];
-	int one = 1, i;
+	struct pollfd pfd[4];
+	int one = 1, i, nfd = 3;
 
 	st.stdi_port = htons(port);
 	si.sin_port = htons(port);
@@ -115,16 +206,30 @@ static int server(int port)
 	st.stdi_port = htons(port + 1);
 	if (bind(pfd[1].fd, (struct sockaddr *)&st, sizeof(st)))
 		die("bind seqpacket");
-	for (i = 0; i < 3; i++) {
+	if (upath) {
+		struct sockaddr_un su;
+
+		errno = ENAMETOOLONG;
+		if (unix_addr(&su, upath))
+			die(upath);
+		pfd[nfd].fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+		if (pfd[nfd].fd < 0)
+			die("socket unix");
+		unlink(upath);
+		if (bind(pfd[nfd].fd, (struct sockaddr *)&su, sizeof(su)))
+			die(upath);
+		nfd++;
+	}
+	for (i = 0; i < nfd; i++) {
 		if (listen(pfd[i].fd, 128))
 			die("listen");
 		pfd[i].events = POLLIN;
 	}
 	signal(SIGCHLD, SIG_IGN);
 	for (;;) {
-		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
+		if (poll(pfd, nfd, -1) < 0 && errno != EINTR)
 			die("poll");
-		for (i = 0; i < 3; i++) {
+		for (i = 0; i < nfd; i++) {
 			int fd;
 
 			if (!(pfd[i].revents & POLLIN))
@@ -178,9 +283,37 @@ static void finish(int fd, char *buf, size_t len)
 	close(fd);
 }
 
+/*
+ * One msg run on @fd: numbered messages until @end, then the receiver's
+ * tally, which must account for every one.  Return how many were sent.
+ */
+static unsigned long long send_msgs(int fd, unsigned char *buf, size_t len,
+				    double end)
+{
+	unsigned long long n = 0;
+	struct tally t;
+
+	while (now() < end) {
+		msg_fill(buf, len, n);
+		if (full(fd, buf, len, 1))
+			die("send");
+		n++;
+	}
+	shutdown(fd, SHUT_WR);
+	if (full(fd, &t, sizeof(t), 0))
+		die("tally");
+	if (t.good != n || t.bad) {
+		fprintf(stderr,
+			"tdiperf: %llu messages sent, %llu received intact, %llu not\n",
+			n, t.good, t.bad);
+		exit(1);
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
-	const char *dest = NULL, *fam = "tdi", *mode = "stream";
+	const char *dest = NULL, *fam = "tdi", *mode = "stream", *upath = NULL;
 	double secs = 5, start, end;
 	unsigned long long count = 0;
 	struct target t = {};
@@ -188,7 +321,7 @@ int main(int argc, char **argv)
 	long len = -1;
 	char *buf;
 
-	while ((c = getopt(argc, argv, "sc:f:m:d:l:p:")) != -1) {
+	while ((c = getopt(argc, argv, "sc:f:m:d:l:p:u:")) != -1) {
 		switch (c) {
 		case 's':
 			srv = 1;
@@ -211,18 +344,26 @@ int main(int argc, char **argv)
 		case 'p':
 			port = atoi(optarg);
 			break;
+		case 'u':
+			upath = optarg;
+			break;
 		default:
 			return 2;
 		}
 	}
 	if (srv)
-		return server(port);
+		return server(port, upath);
 	if (!dest)
 		return 2;
 	m = !strcmp(mode, "rr") ? MODE_RR : !strcmp(mode, "crr") ? MODE_CRR :
-	    MODE_STREAM;
+	    !strcmp(mode, "msg") ? MODE_MSG : MODE_STREAM;
 	if (len < 0)
-		len = m == MODE_STREAM ? 131072 : 64;
+		len = m == MODE_STREAM ? 131072 : m == MODE_MSG ? 100 : 64;
+	if (m == MODE_MSG && (size_t)len < MSG_MIN) {
+		fprintf(stderr, "tdiperf: msg mode needs -l %zu or more\n",
+			MSG_MIN);
+		return 2;
+	}
 	buf = calloc(1, len + 1);
 	if (!buf)
 		die("calloc");
@@ -237,6 +378,12 @@ int main(int argc, char **argv)
 		if (inet_pton(AF_INET, dest, &si->sin_addr) != 1)
 			return 2;
 		t.len = sizeof(*si);
+	} else if (!strcmp(fam, "unix-seq")) {
+		t.family = AF_UNIX;
+		t.type = SOCK_SEQPACKET;
+		if (unix_addr((struct sockaddr_un *)&t.sa, dest))
+			return 2;
+		t.len = sizeof(struct sockaddr_un);
 	} else {
 		struct sockaddr_tdi *sa = (struct sockaddr_tdi *)&t.sa;
 		int seq = !strcmp(fam, "tdi-seq");
@@ -264,6 +411,11 @@ int main(int argc, char **argv)
 			finish(fd, buf, len);
 			count++;
 		}
+	} else if (m == MODE_MSG) {
+		fd = dial(&t);
+		hello(fd, m, len);
+		count = send_msgs(fd, (unsigned char *)buf, len, end);
+		finish(fd, buf, len);
 	} else {
 		fd = dial(&t);
 		hello(fd, m, len);
@@ -285,6 +437,9 @@ int main(int argc, char **argv)
 	secs = now() - start;
 	if (m == MODE_STREAM)
 		printf("RESULT %s stream %.3f MB/s\n", fam, count / secs / 1e6);
+	else if (m == MODE_MSG)
+		printf("RESULT %s msg %.1f msgs/s len %ld\n", fam,
+		       count / secs, len);
 	else
 		printf("RESULT %s %s %.1f %s\n", fam, mode, count / secs,
 		       m == MODE_RR ? "transactions/s" : "connections/s");
