@@ -575,11 +575,14 @@ static int tdi_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 			err = n;
 			break;
 		}
-		if (whole && copied + n < len) {
+		if (whole && copied + n < len && nonblock) {
 			err = -ENOBUFS;
 			copied += n;
 			break;
 		}
+		/* a blocking TSDU cut short by an allocation failure goes
+		 * on as soon as memory allows (the loop waits for it)
+		 */
 		copied += n;
 		if (copied == len)
 			break;

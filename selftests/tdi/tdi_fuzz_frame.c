@@ -47,8 +47,11 @@
  *                     are a function of their offset, the message sizes a
  *                     function of the seed, so the fuzzer builds correct
  *                     in-window, out-of-order and overlapping DATA (EOR and
- *                     empty EOR frames included) for bytes the writer has
- *                     already handed to the kernel
+ *                     empty EOR frames included) for bytes the writer's
+ *                     kernel has already sent (as sniffed): copies that
+ *                     may arrive before the real frames (data never sent
+ *                     would be acknowledged beyond the sender's snd_nxt,
+ *                     which no transport takes)
  *  3 real_badcsum     acceptable lies (in-window garbage DATA, RESET at
  *                     rcv_nxt, RELEASE, acks of unsent data) with a broken
  *                     checksum field or a bit flipped after summing
@@ -1997,12 +2000,17 @@ static int build_future(struct frame *f, struct rng *r, const struct snap *s)
 	const struct slot *sl = &s->slots[si];
 	const struct real *rl = &g.real[si];
 	struct tgt tg;
-	__u64 off, lim;
+	__u64 off, lim, sent;
 	__u32 seq;
 
 	if (!slot_ready(sl))
 		return -1;
 	tgt_of(&tg, s, si, 0);
+	/* only what the writer's kernel has sent: the reader may take it
+	 * before the real frame, but never data its sender has not sent
+	 * (it would acknowledge beyond snd_nxt, which counts for nothing)
+	 */
+	sent = (__u32)(sl->a.snd_max - sl->a.isn);
 	/* from a little before the reader's ack to its right edge */
 	seq = tg.t->ack - 2000 + rn(r, tg.t->right - tg.t->ack + 2000 + 1);
 	off = (__u32)(seq - sl->a.isn);
@@ -2014,7 +2022,7 @@ static int build_future(struct frame *f, struct rng *r, const struct snap *s)
 	if (pct(r, 10))
 		f->h.flags |= F_ACKNOW;
 	if (rl->type == SOCK_STREAM) {
-		lim = s->committed[si];
+		lim = s->committed[si] < sent ? s->committed[si] : sent;
 		if (off >= lim || off > (1ULL << 31))
 			return -1;
 		len = 1 + rn(r, MAX_PAY);
@@ -2038,10 +2046,14 @@ static int build_future(struct frame *f, struct rng *r, const struct snap *s)
 		if (!m)
 			return -1;
 		end = m->seqoff + m->size;	/* the marker's position */
+		if (off >= sent)
+			return -1;
 		len = rn(r, MAX_PAY + 1);
 		if (off + len > end)
 			len = end - off;
-		if (off + len == end && pct(r, 80))
+		if (off + len > sent)
+			len = sent - off;
+		if (off + len == end && end + 1 <= sent && pct(r, 80))
 			f->h.flags |= F_EOR;
 		if (!len && !(f->h.flags & F_EOR))
 			return -1;
@@ -2877,9 +2889,10 @@ TEST(frame_fuzz)
 		for (i = 0; i < NREAL; i++) {
 			const struct slot *sl = &g.slots[i];
 
-			TH_LOG("real %d: kind %d up %d a id %d ack %d port %u, b id %d ack %d port %u",
-			       i, sl->kind, sl->up, sl->a.have_id, sl->a.have_ack, sl->a.port,
-			       sl->b.have_id, sl->b.have_ack, sl->b.port);
+			TH_LOG("real %d: kind %d up %d, a id %d ack %d port %u",
+			       i, sl->kind, sl->up, sl->a.have_id, sl->a.have_ack, sl->a.port);
+			TH_LOG("real %d: b id %d ack %d port %u",
+			       i, sl->b.have_id, sl->b.have_ack, sl->b.port);
 		}
 	}
 
