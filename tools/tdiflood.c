@@ -137,7 +137,7 @@ static void take(struct sample *s)
 	long a = slab_bytes("TDI"), b = slab_bytes("tdi_offer");
 
 	s->socks = count_lines("/proc/self/net/tdi");
-	s->offers = stat_line("/proc/self/net/tdi_stat", "offers_pending", 0);
+	s->offers = stat_line("/proc/self/net/tdi_stat", "offers_pending", 1);
 	s->mem_pages = stat_line("/proc/self/net/protocols", "TDI", 3);
 	s->slab_kib = a < 0 ? -1 : (a + (b < 0 ? 0 : b)) / 1024;
 }
