@@ -344,8 +344,9 @@ static int raw_connect(int fd, const unsigned char *src, int port,
 }
 
 /* Frames raw_wait() saw and skipped, the last of them. */
-static int raw_seen;
+static int raw_seen, raw_dst;
 static unsigned char raw_last[64];
+static char raw_log[512];
 
 /* Wait up to @ms for a frame of @type to node @dst; 0 and *@f, or -1. */
 static int raw_wait(int fd, const unsigned char *dst, int type, int ms,
@@ -355,6 +356,8 @@ static int raw_wait(int fd, const unsigned char *dst, int type, int ms,
 	unsigned char b[2048];
 
 	raw_seen = 0;
+	raw_dst = 0;
+	raw_log[0] = 0;
 	while (now_s() < end) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n;
@@ -364,6 +367,12 @@ static int raw_wait(int fd, const unsigned char *dst, int type, int ms,
 		n = recv(fd, b, sizeof(b), 0);
 		raw_seen++;
 		memcpy(raw_last, b, n < 64 ? (n > 0 ? n : 0) : 64);
+		if (n >= 14 + HDR && !memcmp(b, dst, 6) && raw_dst++ < 8)
+			snprintf(raw_log + strlen(raw_log),
+				 sizeof(raw_log) - strlen(raw_log),
+				 " [%04x t%d src ..%02x %u>%u len %zd]",
+				 get16(b + 12), b[15], b[11], get32(b + 22),
+				 get32(b + 26), n);
 		if (n < 14 + HDR || memcmp(b, dst, 6) ||
 		    get16(b + 12) != ETH_P_TDI_TEST || b[15] != type)
 			continue;
@@ -684,7 +693,7 @@ TEST_F_TIMEOUT(offer, forged_first_frames, 120)
 		ASSERT_EQ(0, raw_connect(self->raw, fake, test_port,
 					 5000 + round, 1000, 0));
 		ASSERT_EQ(0, raw_wait(self->raw, fake, T_ACCEPT, 3000, &acc)) {
-			TH_LOG("accepts +%lld in +%lld pending %lld, dup %lld dead %lld ovf %lld src %lld",
+			TH_LOG("acc +%lld in +%lld pend %lld dup %lld dead %lld ovf %lld src %lld",
 			       stat_of(self->nsb, "accepts") - acc0,
 			       stat_of(self->nsb, "frames_in") - in0,
 			       stat_of(self->nsb, "offers_pending"),
@@ -692,6 +701,7 @@ TEST_F_TIMEOUT(offer, forged_first_frames, 120)
 			       stat_of(self->nsb, "dead_offers"),
 			       stat_of(self->nsb, "offers_overflow"),
 			       stat_of(self->nsb, "drop_source"));
+			TH_LOG("%d to it:%s", raw_dst, raw_log);
 			TH_LOG("saw %d frames, last %02x:%02x:%02x:%02x:%02x:%02x type %04x %02x",
 			       raw_seen, raw_last[0], raw_last[1], raw_last[2],
 			       raw_last[3], raw_last[4], raw_last[5],
