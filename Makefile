@@ -27,7 +27,7 @@ sparse:
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C selftests/tdi clean
-	rm -f tools/tdicat tools/tdiperf
+	rm -f tools/tdicat tools/tdiperf tools/tdiflood
 
 kernel:
 	scripts/build-kernel debug
@@ -35,7 +35,7 @@ kernel:
 # Userland programs: tools/tdicat (netcat for AF_TDI).
 TOOLS_CFLAGS := -Wall -Wextra -Werror -O2 -Iinclude/uapi
 
-tools: tools/tdicat tools/tdiperf
+tools: tools/tdicat tools/tdiperf tools/tdiflood
 
 tools/%: tools/%.c include/uapi/linux/tdi.h
 	$(CC) $(TOOLS_CFLAGS) -o $@ $<

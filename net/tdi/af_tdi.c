@@ -23,17 +23,37 @@
  * reference the file held.  The socket's proto_ops and struct proto pin
  * the module, so rmmod fails while any socket is open.
  *
+ * Offers.  A CONNECT makes no socket: it becomes a half-open offer, a
+ * struct tdi_offer in the namespace's offer table (tdi_net.offer_*,
+ * bounded by net.tdi.max_offers and by each listener's backlog + 1), or,
+ * when that is full, a stateless cookie in the ACCEPT.  The child socket
+ * is made when the connector's first frame arrives (offer.c).  One timer
+ * per namespace (tdi_net.offer_timer) retransmits the offers' ACCEPTs; it
+ * holds no reference and is shut down (timer_shutdown_sync()) in
+ * tdi_net_exit() before the table is freed, so neither netns exit nor
+ * module unload leaves it running.
+ *
  * Lock order (outer first):
- *	lock_sock(sk)
+ *	lock_sock(sk) (a listener, then a child: lock_sock_nested)
+ *	  tdi_net.conn_lock (spin, BH off)
+ *	    tdi_net.offer_lock (spin, BH off)
  *	  tdi_net.socks_lock (spin, BH off)
  *	  tdi_ports.lock (spin, BH off)
- * The two spinlocks are never held together.  Nothing sleeps under them.
+ * offer_lock is taken alone or inside conn_lock (offers and connections
+ * share one identifier space, checked under conn_lock); socks_lock and
+ * the ports lock are never held with another spinlock.  Nothing sleeps
+ * under them; frames built under offer_lock are sent after it is dropped.
  *
  * Refcounts.  tdi_addr.ref: one per holder, as above; the last put unhashes
  * the port and frees the object after an RCU grace period, so lockless
  * readers (the receive path, /proc) may still look at it under RCU.
  * tdi_sock.addr is written under the socket lock with WRITE_ONCE() and
- * read by /proc with READ_ONCE() under RCU.
+ * read by /proc with READ_ONCE() under RCU.  An offer in the offer table
+ * holds a socket reference on its listener; whoever unlinks the offer
+ * (first frame, peer's RESET, timer, tdi_stop_listen()) puts it, after
+ * dropping offer_lock.  The connection table holds one reference on each
+ * hashed endpoint; a pending timer of an endpoint holds one; a child on a
+ * listener's accept queue is held by the queue.
  */
 
 #include <linux/delay.h>
@@ -340,6 +360,7 @@ static const struct tdi_sysctl tdi_sysctl_defaults = {
 	.keepalive_time_ms	= 7200000,
 	.keepalive_intvl_ms	= 75000,
 	.keepalive_probes	= 9,
+	.max_offers		= 1024,
 };
 
 static int __net_init tdi_net_init(struct net *net)
@@ -364,6 +385,7 @@ static int __net_init tdi_net_init(struct net *net)
 	tn->stats = alloc_percpu(struct tdi_stats);
 	if (!tn->stats)
 		return -ENOMEM;
+	tdi_offers_init(net, tn);
 
 	err = tdi_sysctl_init(net, tn);
 	if (err)
@@ -399,6 +421,7 @@ static void __net_exit tdi_net_exit(struct net *net)
 	}
 	tdi_proc_exit(net);
 	tdi_sysctl_exit(tn);
+	tdi_offers_exit(tn);
 	WARN_ON_ONCE(!hlist_empty(&tn->socks));
 	WARN_ON_ONCE(tn->ports.count);
 	free_percpu(tn->stats);
@@ -434,6 +457,9 @@ static int __init tdi_init(void)
 	err = percpu_counter_init(&tdi_sockets_allocated, 0, GFP_KERNEL);
 	if (err)
 		return err;
+	err = tdi_offer_cache_init();
+	if (err)
+		goto err_cache;
 	err = proto_register(&tdi_proto, 1);
 	if (err)
 		goto err_proto;
@@ -455,6 +481,8 @@ err_dev:
 err_pernet:
 	proto_unregister(&tdi_proto);
 err_proto:
+	tdi_offer_cache_exit();
+err_cache:
 	percpu_counter_destroy(&tdi_sockets_allocated);
 	return err;
 }
@@ -465,6 +493,7 @@ static void __exit tdi_exit(void)
 	tdi_dev_exit();
 	unregister_pernet_subsys(&tdi_net_ops);
 	proto_unregister(&tdi_proto);
+	tdi_offer_cache_exit();
 	percpu_counter_destroy(&tdi_sockets_allocated);
 }
 

@@ -110,6 +110,41 @@ static void __tdi_conn_hash_peer(struct tdi_net *tn, struct tdi_sock *ts)
 }
 
 /**
+ * __tdi_conn_id_used() - is a local identifier taken
+ * @tn: the namespace
+ * @id: the identifier
+ *
+ * Caller holds conn_lock.  Connections and half-open offers share one
+ * identifier space.
+ *
+ * Return: true when @id is 0 or a connection's or an offer's identifier.
+ */
+bool __tdi_conn_id_used(struct tdi_net *tn, u32 id)
+{
+	struct hlist_nulls_node *node;
+	struct tdi_sock *other;
+
+	if (!id)
+		return true;
+	hlist_nulls_for_each_entry(other, node, &tn->conn_ids[tdi_id_slot(id)],
+				   id_node)
+		if (other->local_id == id)
+			return true;
+	return false;
+}
+
+/* Caller holds conn_lock; @id is free. */
+static void __tdi_conn_hash(struct tdi_net *tn, struct tdi_sock *ts, u32 id)
+{
+	WRITE_ONCE(ts->local_id, id);
+	hlist_nulls_add_head_rcu(&ts->id_node, &tn->conn_ids[tdi_id_slot(id)]);
+	if (ts->peer_id)
+		__tdi_conn_hash_peer(tn, ts);
+	ts->hashed = true;
+	sock_hold(&ts->sk);
+}
+
+/**
  * tdi_conn_hash() - give a connection a fresh local identifier and hash it
  * @ts: the endpoint; peer_mac and peer_id (0 while connecting) set
  *
@@ -122,34 +157,43 @@ static void __tdi_conn_hash_peer(struct tdi_net *tn, struct tdi_sock *ts)
 int tdi_conn_hash(struct tdi_sock *ts)
 {
 	struct tdi_net *tn = tdi_pernet(sock_net(&ts->sk));
-	struct hlist_nulls_node *node;
-	struct tdi_sock *other;
 	int tries;
 
 	sock_set_flag(&ts->sk, SOCK_RCU_FREE);
 	spin_lock_bh(&tn->conn_lock);
 	for (tries = 0; tries < 16; tries++) {
 		u32 id = get_random_u32();
-		bool used = !id;
 
-		hlist_nulls_for_each_entry(other, node,
-					   &tn->conn_ids[tdi_id_slot(id)],
-					   id_node)
-			used |= other->local_id == id;
-		if (used)
+		if (__tdi_conn_id_used(tn, id) || __tdi_offer_id_used(tn, id))
 			continue;
-		WRITE_ONCE(ts->local_id, id);
-		hlist_nulls_add_head_rcu(&ts->id_node,
-					 &tn->conn_ids[tdi_id_slot(id)]);
-		if (ts->peer_id)
-			__tdi_conn_hash_peer(tn, ts);
-		ts->hashed = true;
-		sock_hold(&ts->sk);
+		__tdi_conn_hash(tn, ts, id);
 		spin_unlock_bh(&tn->conn_lock);
 		return 0;
 	}
 	spin_unlock_bh(&tn->conn_lock);
 	return -EADDRNOTAVAIL;
+}
+
+/**
+ * tdi_conn_hash_id() - hash a connection under a given local identifier
+ * @ts: the child of a completed offer; peer_mac and peer_id set
+ * @id: the identifier its ACCEPT carried (the offer's, or a cookie)
+ *
+ * Return: 0, or -EADDRINUSE when a connection or offer has @id.
+ */
+int tdi_conn_hash_id(struct tdi_sock *ts, u32 id)
+{
+	struct tdi_net *tn = tdi_pernet(sock_net(&ts->sk));
+	int err = 0;
+
+	sock_set_flag(&ts->sk, SOCK_RCU_FREE);
+	spin_lock_bh(&tn->conn_lock);
+	if (__tdi_conn_id_used(tn, id) || __tdi_offer_id_used(tn, id))
+		err = -EADDRINUSE;
+	else
+		__tdi_conn_hash(tn, ts, id);
+	spin_unlock_bh(&tn->conn_lock);
+	return err;
 }
 
 /**

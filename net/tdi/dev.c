@@ -331,6 +331,8 @@ static int tdi_deliver(struct net *net, struct tdi_sock *ts,
 	if (!sock_owned_by_user(sk)) {
 		if (TDI_FRAME_CB(skb)->type == TDI_T_CONNECT)
 			tdi_listen_input(ts, skb, &xmitq);
+		else if (TDI_FRAME_CB(skb)->offer)
+			tdi_offer_input(ts, skb, &xmitq);
 		else
 			tdi_conn_input(ts, skb, &xmitq);
 	} else if (sk_add_backlog(sk, skb, limit)) {
@@ -345,16 +347,26 @@ static int tdi_deliver(struct net *net, struct tdi_sock *ts,
 	return ret;
 }
 
-/* A CONNECT: find a listener of the right socket type on the port. */
-static int tdi_rcv_connect(struct net *net, struct sk_buff *skb)
+/**
+ * tdi_find_listener() - the listener a frame to a port goes to
+ * @net: the namespace
+ * @skb: the frame (its arrival device and Ethernet destination count)
+ * @port: the port
+ * @type: SOCK_STREAM or SOCK_SEQPACKET
+ *
+ * The oldest listener of @type of the address object bound to @port, if
+ * that object takes frames of @skb's device and destination node.
+ *
+ * Return: the listener with a reference the caller puts, or NULL.
+ */
+struct tdi_sock *tdi_find_listener(struct net *net, struct sk_buff *skb,
+				   u16 port, int type)
 {
-	const struct tdi_frame *fr = TDI_FRAME_CB(skb);
 	struct tdi_net *tn = tdi_pernet(net);
-	int type = fr->flags & TDI_F_MSGMODE ? SOCK_SEQPACKET : SOCK_STREAM;
 	struct tdi_sock *lts = NULL, *l;
 	struct tdi_addr *a;
 
-	a = tdi_ports_lookup(&tn->ports, fr->dport);
+	a = tdi_ports_lookup(&tn->ports, port);
 	if (a && (!a->ifindex || a->ifindex == skb->skb_iif) &&
 	    (is_zero_ether_addr(a->hwaddr) ||
 	     ether_addr_equal(a->hwaddr, eth_hdr(skb)->h_dest))) {
@@ -370,10 +382,38 @@ static int tdi_rcv_connect(struct net *net, struct sk_buff *skb)
 	}
 	if (a)
 		tdi_addr_put(a);
+	return lts;
+}
+
+/* A CONNECT: find a listener of the right socket type on the port. */
+static int tdi_rcv_connect(struct net *net, struct sk_buff *skb)
+{
+	const struct tdi_frame *fr = TDI_FRAME_CB(skb);
+	int type = fr->flags & TDI_F_MSGMODE ? SOCK_SEQPACKET : SOCK_STREAM;
+	struct tdi_sock *lts;
+
+	lts = tdi_find_listener(net, skb, fr->dport, type);
 	if (!lts)
 		return tdi_reply_drop(net, skb, TDI_T_REFUSE,
 				      TDI_REASON_NO_LISTENER);
 	return tdi_deliver(net, lts, skb);
+}
+
+/* A frame for no connection: the first frame of an offer, or unknown. */
+static int tdi_rcv_unknown(struct net *net, struct sk_buff *skb)
+{
+	const struct tdi_frame *fr = TDI_FRAME_CB(skb);
+	struct tdi_sock *lts;
+
+	switch (tdi_offer_rcv(net, skb, &lts)) {
+	case 1:
+		return tdi_deliver(net, lts, skb);
+	case -1:
+		return NET_RX_SUCCESS;
+	}
+	return tdi_reply_drop(net, skb, TDI_T_RESET,
+			      fr->type == TDI_T_RELEASE ?
+			      TDI_REASON_RELEASE : TDI_REASON_ABORT);
 }
 
 static int tdi_rcv(struct sk_buff *skb, struct net_device *dev,
@@ -417,9 +457,7 @@ static int tdi_rcv(struct sk_buff *skb, struct net_device *dev,
 	}
 	ts = tdi_conn_lookup(tn, fr.dst_id);
 	if (!ts)
-		return tdi_reply_drop(net, skb, TDI_T_RESET,
-				      fr.type == TDI_T_RELEASE ?
-				      TDI_REASON_RELEASE : TDI_REASON_ABORT);
+		return tdi_rcv_unknown(net, skb);
 	return tdi_deliver(net, ts, skb);
 
 drop:

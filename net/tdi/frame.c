@@ -112,6 +112,7 @@ static void tdi_hdr_to_frame(const struct tdi_hdr *h, struct tdi_frame *fr)
 	fr->tsecr = ntohl(h->tsecr);
 	fr->len = ntohs(h->len);
 	fr->reason = 0;
+	fr->offer = 0;
 	fr->mru = 0;
 	fr->datalen = 0;
 }

@@ -47,6 +47,8 @@ enum tdi_drop {
  * @tsecr: echoed timestamp
  * @len: payload length
  * @reason: REFUSE and RESET: the reason from the setup payload
+ * @offer: not from the wire: set by the receive path when the frame goes
+ *	to a listener as the first frame of a half-open offer or cookie
  * @mru: CONNECT, ACCEPT and ACK with TDI_F_MRU: the sender's largest
  *	frame payload (0 in any other frame)
  * @datalen: setup frames: user data length (the data follows the setup)
@@ -67,6 +69,7 @@ struct tdi_frame {
 	u32	tsecr;
 	u16	len;
 	u8	reason;
+	u8	offer;
 	u16	mru;
 	u8	datalen;
 };

@@ -185,7 +185,12 @@ static void tdi_xack_rcv(struct tdi_sock *ts, u16 xack)
 #define TDI_TS_SLACK_US		USEC_PER_SEC
 #define TDI_TS_DRIFT_MAX_US	(60 * USEC_PER_SEC)
 
-static void tdi_ts_anchor(struct tdi_sock *ts, u32 tsval)
+/**
+ * tdi_ts_anchor() - the frame that completes set-up: the peer's clock
+ * @ts: the connection
+ * @tsval: that frame's timestamp
+ */
+void tdi_ts_anchor(struct tdi_sock *ts, u32 tsval)
 {
 	ts->ts_anchor = tsval;
 	ts->ts_anchor_ns = ktime_get_boottime_ns();
@@ -699,68 +704,17 @@ void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
 	tdi_conn_push(ts, xmitq);
 }
 
-static struct tdi_sock *tdi_child_create(struct tdi_sock *lts,
-					 struct sk_buff *skb,
-					 const struct tdi_frame *fr, int mtu)
-{
-	struct tdi_net *tn = tdi_tn(lts);
-	struct tdi_sock *ts;
-	struct sock *sk;
-
-	sk = tdi_sk_alloc(sock_net(&lts->sk), NULL, lts->sk.sk_type,
-			  GFP_ATOMIC, 0);
-	if (!sk)
-		return NULL;
-	ts = tdi_sk(sk);
-	sk->sk_rcvbuf = READ_ONCE(lts->sk.sk_rcvbuf);
-	sk->sk_sndbuf = READ_ONCE(lts->sk.sk_sndbuf);
-	sk->sk_uid = lts->sk.sk_uid;
-	/* what sk_clone_lock() would copy to a TCP child */
-	if (sock_flag(&lts->sk, SOCK_KEEPOPEN))
-		sock_set_flag(sk, SOCK_KEEPOPEN);
-	if (sock_flag(&lts->sk, SOCK_LINGER))
-		sock_set_flag(sk, SOCK_LINGER);
-	sk->sk_lingertime = READ_ONCE(lts->sk.sk_lingertime);
-	sk->sk_priority = READ_ONCE(lts->sk.sk_priority);
-	sk->sk_mark = READ_ONCE(lts->sk.sk_mark);
-	tdi_addr_get(lts->addr);
-	ts->addr = lts->addr;
-	ts->state = TDI_STATE_BOUND;
-
-	tdi_conn_reset(ts);
-	ether_addr_copy(ts->peer_mac, eth_hdr(skb)->h_source);
-	ts->ifindex = skb->skb_iif;
-	ts->rport = fr->sport;
-	ts->msgmode = lts->sk.sk_type == SOCK_SEQPACKET;
-	ts->peer_id = fr->src_id;
-	ts->peer_mru = fr->mru;
-	ts->mru = tdi_mru_of(mtu);
-	ts->mss = min_t(u32, fr->mru, ts->mru);
-	ts->cwnd = TDI_INIT_CWND * ts->mss;
-	ts->rcv_nxt = fr->seq;
-	ts->rcv_right = fr->seq;
-	ts->rcv_adv = fr->seq;
-	ts->snd_una = get_random_u32();
-	ts->snd_nxt = ts->snd_una;
-	ts->write_seq = ts->snd_una;
-	ts->snd_right = ts->snd_una + fr->wnd;
-	tdi_ts_anchor(ts, fr->tsval);
-	ts->accept_pending = 1;
-	tdi_rtt_init(&ts->rtt, tn->sysctl.rto_initial_ms * USEC_PER_MSEC);
-	tdi_set_state(ts, TDI_STATE_CONNECTED);
-	return ts;
-}
-
 /**
  * tdi_listen_input() - a CONNECT for a listening endpoint
  * @lts: the listener
  * @skb: the CONNECT, payload at skb->data, header in TDI_FRAME_CB(skb)
  * @xmitq: where answers go
  *
- * A new offer becomes a connected child on the listener's accept queue,
- * answered with ACCEPT; a repeated CONNECT of a known offer is dropped
- * (the child repeats its ACCEPT on its own timer); a full backlog is
- * refused with TDI_REASON_INSUFFICIENT_RESOURCES.
+ * A new offer is answered with ACCEPT and kept as a half-open offer, or
+ * as a cookie in the ACCEPT (tdi_offer_connect()); no socket is made
+ * before the connector's first frame.  A repeated CONNECT of a known
+ * offer or connection is dropped (the offer repeats its ACCEPT on its own
+ * timer); a full backlog is refused with TDI_REASON_INSUFFICIENT_RESOURCES.
  */
 void tdi_listen_input(struct tdi_sock *lts, struct sk_buff *skb,
 		      struct sk_buff_head *xmitq)
@@ -768,15 +722,15 @@ void tdi_listen_input(struct tdi_sock *lts, struct sk_buff *skb,
 	struct tdi_frame fr = *TDI_FRAME_CB(skb);
 	struct net *net = sock_net(&lts->sk);
 	struct tdi_net *tn = tdi_tn(lts);
-	struct tdi_sock *ts;
-	int mtu;
+	const u8 *src = eth_hdr(skb)->h_source;
 
 	if (lts->state != TDI_STATE_LISTENING) {
 		tdi_reply(net, skb, TDI_T_REFUSE, TDI_REASON_NO_LISTENER, xmitq);
 		kfree_skb(skb);
 		return;
 	}
-	if (tdi_conn_peer_known(tn, eth_hdr(skb)->h_source, fr.src_id)) {
+	if (tdi_conn_peer_known(tn, src, fr.src_id) ||
+	    tdi_offer_peer_known(tn, src, fr.src_id)) {
 		tdi_stat_inc(tn, TDI_STAT_DUPLICATES);
 		consume_skb(skb);
 		return;
@@ -788,37 +742,6 @@ void tdi_listen_input(struct tdi_sock *lts, struct sk_buff *skb,
 		kfree_skb(skb);
 		return;
 	}
-	mtu = tdi_dev_mtu(net, skb->skb_iif);
-	ts = mtu >= TDI_MIN_MTU ? tdi_child_create(lts, skb, &fr, mtu) : NULL;
-	if (!ts) {
-		tdi_reply(net, skb, TDI_T_REFUSE,
-			  TDI_REASON_INSUFFICIENT_RESOURCES, xmitq);
-		kfree_skb(skb);
-		return;
-	}
-	/* once hashed the child can get frames: hold its lock till set up */
-	local_bh_disable();
-	bh_lock_sock_nested(&ts->sk);
-	if (tdi_conn_hash(ts) ||
-	    tdi_send_setup(ts, TDI_T_ACCEPT, 0, NULL, 0, xmitq)) {
-		tdi_conn_done(ts, ECONNABORTED,
-			      TDI_REASON_INSUFFICIENT_RESOURCES);
-		bh_unlock_sock(&ts->sk);
-		local_bh_enable();
-		sock_put(&ts->sk);
-		tdi_reply(net, skb, TDI_T_REFUSE,
-			  TDI_REASON_INSUFFICIENT_RESOURCES, xmitq);
-		kfree_skb(skb);
-		return;
-	}
-	ts->st.frames_received++;
-	tdi_conn_arm_rto(ts);
-	bh_unlock_sock(&ts->sk);
-	local_bh_enable();
-	tdi_link_sock(ts);
-	list_add_tail(&ts->accept_node, &lts->accept_queue);
-	sk_acceptq_added(&lts->sk);
-	tdi_stat_inc(tn, TDI_STAT_ACCEPTS);
+	tdi_offer_connect(lts, skb, xmitq);
 	consume_skb(skb);
-	lts->sk.sk_data_ready(&lts->sk);
 }

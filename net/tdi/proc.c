@@ -193,10 +193,15 @@ static const char *const tdi_stat_names[TDI_STAT_DROP_BASE] = {
 	[TDI_STAT_KEEPALIVE_TIMEOUTS] = "keepalive_timeouts",
 	[TDI_STAT_DEAD_OFFERS]	= "dead_offers",
 	[TDI_STAT_MRU_CHANGES]	= "mru_changes",
+	[TDI_STAT_OFFERS_OVERFLOW] = "offers_overflow",
+	[TDI_STAT_COOKIES_SENT]	= "cookies_sent",
+	[TDI_STAT_COOKIES_OK]	= "cookies_ok",
+	[TDI_STAT_COOKIES_BAD]	= "cookies_bad",
 };
 
-/* /proc/net/tdi_stat: "name value" lines, the namespace's counters, then
- * one "drop_<reason>" line per reason a received frame is dropped for.
+/* /proc/net/tdi_stat: "name value" lines, the namespace's counters, the
+ * gauge offers_pending (half-open offers in the offer table now), then one
+ * "drop_<reason>" line per reason a received frame is dropped for.
  */
 static int tdi_stat_show(struct seq_file *seq, void *v)
 {
@@ -212,6 +217,7 @@ static int tdi_stat_show(struct seq_file *seq, void *v)
 	}
 	for (i = 0; i < TDI_STAT_DROP_BASE; i++)
 		seq_printf(seq, "%s %lu\n", tdi_stat_names[i], sum[i]);
+	seq_printf(seq, "offers_pending %u\n", tdi_offers_pending(tn));
 	for (i = 1; i < __TDI_DROP_MAX; i++)
 		seq_printf(seq, "drop_%s %lu\n", tdi_drop_name(i),
 			   sum[TDI_STAT_DROP_BASE + i]);

@@ -54,6 +54,7 @@ static void tdi_stop_listen(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 	list_del_init(&ts->listen_node);
 	spin_unlock_bh(&a->lock);
 	tdi_set_state(ts, TDI_STATE_BOUND);
+	tdi_offers_flush_listener(ts, xmitq);
 
 	while ((child = list_first_entry_or_null(&ts->accept_queue,
 						 struct tdi_sock,
@@ -1039,6 +1040,8 @@ int tdi_backlog_rcv(struct sock *sk, struct sk_buff *skb)
 	__skb_queue_head_init(&xmitq);
 	if (TDI_FRAME_CB(skb)->type == TDI_T_CONNECT)
 		tdi_listen_input(ts, skb, &xmitq);
+	else if (TDI_FRAME_CB(skb)->offer)
+		tdi_offer_input(ts, skb, &xmitq);
 	else
 		tdi_conn_input(ts, skb, &xmitq);
 	tdi_flush(ts, &xmitq);

@@ -24,6 +24,11 @@
  *   keepalive_intvl_ms		SO_KEEPALIVE: between probes (100 to 3600000)
  *   keepalive_probes		SO_KEEPALIVE: unanswered probes that end the
  *				connection with ETIMEDOUT (1 to 100)
+ *   max_offers			most half-open offers kept in the namespace's
+ *				offer table; beyond it (or beyond a
+ *				listener's backlog + 1) offers are answered
+ *				with a stateless cookie (0 to 65536; 0:
+ *				always a cookie)
  *   mem			(init_net only) "min pressure max", pages: the
  *				memory of all tdi sockets of the host, as
  *				net.ipv4.tcp_mem
@@ -72,6 +77,7 @@ static int tdi_zero;
 static int tdi_max_orphans = 1048576;
 static int tdi_max_ka_time = 86400000;
 static int tdi_max_ka_intvl = 3600000;
+static int tdi_max_offers = 65536;
 static long tdi_long_one = 1;
 static long tdi_long_max = LONG_MAX;
 
@@ -105,6 +111,7 @@ static const struct ctl_table tdi_sysctl_template[] = {
 	TDI_SYSCTL_INT(keepalive_intvl_ms, &tdi_min_connect,
 		       &tdi_max_ka_intvl),
 	TDI_SYSCTL_INT(keepalive_probes, &tdi_one, &tdi_hundred),
+	TDI_SYSCTL_INT(max_offers, &tdi_zero, &tdi_max_offers),
 	{
 		/* global: kept last, only init_net shows it */
 		.procname	= "mem",

@@ -10,6 +10,7 @@
 #include <linux/list_nulls.h>
 #include <linux/percpu.h>
 #include <linux/refcount.h>
+#include <linux/siphash.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -23,6 +24,8 @@
 #define TDI_PORT_HASH_SIZE	BIT(TDI_PORT_HASH_BITS)
 #define TDI_CONN_HASH_BITS	10
 #define TDI_CONN_HASH_SIZE	BIT(TDI_CONN_HASH_BITS)
+#define TDI_OFFER_HASH_BITS	8
+#define TDI_OFFER_HASH_SIZE	BIT(TDI_OFFER_HASH_BITS)
 
 #define TDI_PORT_PRIVILEGED	1024	/* ports below need CAP_NET_BIND_SERVICE */
 #define TDI_EPHEMERAL_MIN	49152
@@ -69,6 +72,10 @@ enum tdi_stat_item {
 	TDI_STAT_KEEPALIVE_TIMEOUTS,
 	TDI_STAT_DEAD_OFFERS,
 	TDI_STAT_MRU_CHANGES,
+	TDI_STAT_OFFERS_OVERFLOW,
+	TDI_STAT_COOKIES_SENT,
+	TDI_STAT_COOKIES_OK,
+	TDI_STAT_COOKIES_BAD,
 	TDI_STAT_DROP_BASE,
 	__TDI_STAT_MAX = TDI_STAT_DROP_BASE + __TDI_DROP_MAX
 };
@@ -92,6 +99,8 @@ struct tdi_stats {
  * @keepalive_time_ms: SO_KEEPALIVE: silence before the first probe
  * @keepalive_intvl_ms: SO_KEEPALIVE: time between probes
  * @keepalive_probes: SO_KEEPALIVE: unanswered probes that end a connection
+ * @max_offers: most half-open offers in the offer table of the namespace;
+ *	offers beyond it are answered with a cookie (0: always a cookie)
  */
 struct tdi_sysctl {
 	int	connect_timeout_ms;
@@ -105,6 +114,7 @@ struct tdi_sysctl {
 	int	keepalive_time_ms;
 	int	keepalive_intvl_ms;
 	int	keepalive_probes;
+	int	max_offers;
 };
 
 /**
@@ -125,6 +135,20 @@ struct tdi_sysctl {
  * @port_range: ephemeral port range, low << 16 | high (sysctl)
  * @sysctl: the other tunables
  * @sysctl_hdr: the net.tdi sysctl table of this namespace
+ * @net: the namespace itself (for the offer timer)
+ * @offer_lock: protects the offer table: @offer_ids, @offer_peers,
+ *	@offer_list, @offer_count, @offer_closed and tdi_sock.offers of the
+ *	namespace's listeners; taken inside @conn_lock when both are held
+ * @offer_ids: half-open offers by our local identifier
+ * @offer_peers: half-open offers by peer node and peer identifier
+ * @offer_list: every half-open offer, for @offer_timer
+ * @offer_count: offers in the table (at most sysctl max_offers)
+ * @offer_closed: the namespace is going: no offer is added, the timer is
+ *	not armed again
+ * @offer_timer: retransmits the offers' ACCEPTs and ends unanswered ones
+ * @cookie_last: jiffies when the last cookie was sent; cookies are looked
+ *	at only for two cookie periods after it
+ * @cookie_key: the secret of the cookies
  */
 struct tdi_net {
 	struct tdi_ports	ports;
@@ -139,6 +163,68 @@ struct tdi_net {
 	u32			port_range;
 	struct tdi_sysctl	sysctl;
 	struct ctl_table_header	*sysctl_hdr;
+	struct net		*net;
+	spinlock_t		offer_lock;	/* protects the offer table */
+	struct hlist_head	offer_ids[TDI_OFFER_HASH_SIZE];
+	struct hlist_head	offer_peers[TDI_OFFER_HASH_SIZE];
+	struct list_head	offer_list;
+	unsigned int		offer_count;
+	bool			offer_closed;
+	struct timer_list	offer_timer;
+	unsigned long		cookie_last;
+	siphash_key_t		cookie_key;
+};
+
+/**
+ * struct tdi_offer - a half-open offer: ACCEPT sent, nothing heard since
+ * @id_node: in tdi_net.offer_ids, by @local_id
+ * @peer_node: in tdi_net.offer_peers, by @peer_mac and @peer_id
+ * @list: in tdi_net.offer_list
+ * @lts: the listener the offer is for; the offer holds a reference on
+ *	it, and tdi_stop_listen() removes the listener's offers
+ * @due: when the ACCEPT is sent again (jiffies)
+ * @local_id: our identifier, the src_id of the ACCEPT
+ * @isn: our initial sequence number, the seq of the ACCEPT
+ * @peer_id: the connector's identifier
+ * @peer_isn: the connector's initial sequence number (CONNECT's seq)
+ * @peer_wnd: the connector's window (CONNECT's wnd)
+ * @peer_tsval: the CONNECT's tsval, echoed in every ACCEPT
+ * @wnd: the window the ACCEPT offers
+ * @ifindex: the device the CONNECT came on
+ * @lport: our port
+ * @rport: the connector's port
+ * @peer_mru: the connector's MRU
+ * @mru: our MRU, told in the ACCEPT
+ * @peer_mac: the connector's node
+ * @retries: ACCEPT retransmissions so far
+ * @backoff: time-out doublings in force
+ * @msgmode: a SOCK_SEQPACKET offer
+ *
+ * A stateless cookie is decoded into one of these on the stack, never
+ * hashed (its @lts is NULL).
+ */
+struct tdi_offer {
+	struct hlist_node	id_node;
+	struct hlist_node	peer_node;
+	struct list_head	list;
+	struct tdi_sock		*lts;
+	unsigned long		due;
+	u32			local_id;
+	u32			isn;
+	u32			peer_id;
+	u32			peer_isn;
+	u32			peer_wnd;
+	u32			peer_tsval;
+	u32			wnd;
+	int			ifindex;
+	u16			lport;
+	u16			rport;
+	u16			peer_mru;
+	u16			mru;
+	u8			peer_mac[ETH_ALEN];
+	u8			retries;
+	u8			backoff;
+	bool			msgmode;
 };
 
 /**
@@ -215,6 +301,8 @@ struct tdi_conn_stats {
  * @list: in the namespace's socket list
  * @reason: TDI_REASON_* of the last connection that ended or was refused
  * @backlog: listener: most connections waiting for accept()
+ * @offers: listener: its half-open offers in the offer table (under
+ *	tdi_net.offer_lock); at most sk_max_ack_backlog + 1
  * @listen_node: listener: in @addr->listeners
  * @accept_queue: listener: connected children not yet accepted
  * @accept_node: child: in its listener's @accept_queue
@@ -295,6 +383,7 @@ struct tdi_sock {
 	int			reason;
 
 	int			backlog;
+	int			offers;
 	struct list_head	listen_node;
 	struct list_head	accept_queue;
 	struct list_head	accept_node;
@@ -489,6 +578,8 @@ void tdi_conn_init_sock(struct tdi_sock *ts);
 void tdi_conn_reset(struct tdi_sock *ts);
 void tdi_conn_purge_rcv(struct tdi_sock *ts);
 int tdi_conn_hash(struct tdi_sock *ts);
+int tdi_conn_hash_id(struct tdi_sock *ts, u32 id);
+bool __tdi_conn_id_used(struct tdi_net *tn, u32 id);
 void tdi_conn_hash_peer(struct tdi_sock *ts);
 bool tdi_conn_peer_known(struct tdi_net *tn, const u8 *mac, u32 peer_id);
 void tdi_conn_check_done(struct tdi_sock *ts);
@@ -498,10 +589,28 @@ void tdi_conn_keepalive_changed(struct tdi_sock *ts);
 void tdi_reap_dead_offers(struct tdi_sock *lts);
 int tdi_conn_connect(struct tdi_sock *ts, const struct sockaddr_tdi *sa,
 		     long timeo, struct sk_buff_head *xmitq);
+void tdi_ts_anchor(struct tdi_sock *ts, u32 tsval);
 void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
 		    struct sk_buff_head *xmitq);
 void tdi_listen_input(struct tdi_sock *lts, struct sk_buff *skb,
 		      struct sk_buff_head *xmitq);
+
+/* offer.c */
+int tdi_offer_cache_init(void);
+void tdi_offer_cache_exit(void);
+void tdi_offers_init(struct net *net, struct tdi_net *tn);
+void tdi_offers_exit(struct tdi_net *tn);
+unsigned int tdi_offers_pending(struct tdi_net *tn);
+bool __tdi_offer_id_used(struct tdi_net *tn, u32 id);
+bool tdi_offer_peer_known(struct tdi_net *tn, const u8 *mac, u32 peer_id);
+void tdi_offer_connect(struct tdi_sock *lts, struct sk_buff *skb,
+		       struct sk_buff_head *xmitq);
+void tdi_offers_flush_listener(struct tdi_sock *lts,
+			       struct sk_buff_head *xmitq);
+int tdi_offer_rcv(struct net *net, struct sk_buff *skb,
+		  struct tdi_sock **lts);
+void tdi_offer_input(struct tdi_sock *lts, struct sk_buff *skb,
+		     struct sk_buff_head *xmitq);
 int tdi_conn_queue_data(struct tdi_sock *ts, struct msghdr *msg, int len,
 			bool eor, bool whole);
 u64 tdi_tsdu_cost(const struct tdi_sock *ts, size_t len);
@@ -556,6 +665,8 @@ struct sk_buff *tdi_alloc_queued_frame(unsigned int payload, gfp_t gfp);
 struct sk_buff *tdi_alloc_rcv_copy(unsigned int len);
 void tdi_reply(struct net *net, struct sk_buff *skb, u8 type, u8 reason,
 	       struct sk_buff_head *xmitq);
+struct tdi_sock *tdi_find_listener(struct net *net, struct sk_buff *skb,
+				   u16 port, int type);
 
 /* sysctl.c */
 extern long sysctl_tdi_mem[3];
