@@ -186,6 +186,7 @@ static enum tdi_drop tdi_rule_check(const struct tdi_frame *fr)
 	case TDI_T_ACK:
 		sack = fr->len - (fr->flags & TDI_F_MRU ? TDI_MRU_OPT_LEN : 0);
 		if (sack < 0 || sack % sizeof(struct tdi_sack) ||
+		    sack > TDI_MAX_SACK * sizeof(struct tdi_sack) ||
 		    !!sack != !!(fr->flags & TDI_F_SACK))
 			return TDI_DROP_LENGTH;
 		break;
