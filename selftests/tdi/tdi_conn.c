@@ -1407,43 +1407,56 @@ static void put32(unsigned char *p, unsigned int v)
 	put16(p + 2, v);
 }
 
-/* Send a CONNECT from node @src to b's port @port through va (in a). */
-static int inject_connect(int nsa, const unsigned char *src, int port,
-			  unsigned int id, int msgmode)
+/* Send tdi frame @f (header and payload, csum computed here) from
+ * namespace @ns on @dev to @dst.
+ */
+static int inject_frame(int ns, const char *dev, const unsigned char *dst,
+			const unsigned char *src, unsigned char *f, int len)
 {
-	unsigned char f[14 + 44 + 4];
+	unsigned char w[14 + 44 + 40];
 	struct sockaddr_ll ll;
 	int fd, ret;
 
-	memset(f, 0, sizeof(f));
-	memcpy(f, mac_b, 6);
-	memcpy(f + 6, src, 6);
-	put16(f + 12, 0x88b5);
-	f[14] = 1;			/* version */
-	f[15] = 1;			/* CONNECT */
-	put16(f + 16, msgmode ? 0x0008 : 0);
-	put16(f + 18, 40000 + id % 1000);
-	put16(f + 20, port);
-	put32(f + 22, id);		/* src_id */
-	put32(f + 30, id * 7919);	/* seq */
-	put32(f + 38, 65536);		/* wnd */
-	put32(f + 46, 1);		/* tsval */
-	put16(f + 54, 4);		/* len */
-	put16(f + 58, 1456);		/* setup: mru */
-	put16(f + 56, csum16(f + 14, 44 + 4));
-	if (setns(nsa, CLONE_NEWNET))
+	put16(f + 42, 0);
+	put16(f + 42, csum16(f, len));
+	memcpy(w, dst, 6);
+	memcpy(w + 6, src, 6);
+	put16(w + 12, 0x88b5);
+	memcpy(w + 14, f, len);
+	if (setns(ns, CLONE_NEWNET))
 		return -1;
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0)
 		return -1;
 	memset(&ll, 0, sizeof(ll));
 	ll.sll_family = AF_PACKET;
-	ll.sll_ifindex = if_nametoindex("va");
+	ll.sll_ifindex = if_nametoindex(dev);
 	ll.sll_halen = 6;
-	memcpy(ll.sll_addr, mac_b, 6);
-	ret = sendto(fd, f, sizeof(f), 0, (struct sockaddr *)&ll, sizeof(ll));
+	memcpy(ll.sll_addr, dst, 6);
+	ret = sendto(fd, w, 14 + len, 0, (struct sockaddr *)&ll, sizeof(ll));
 	close(fd);
-	return ret == sizeof(f) ? 0 : -1;
+	return ret == 14 + len ? 0 : -1;
+}
+
+/* Send a CONNECT from node @src to b's port @port through va (in a). */
+static int inject_connect(int nsa, const unsigned char *src, int port,
+			  unsigned int id, int msgmode)
+{
+	unsigned char f[44 + 4];
+
+	memset(f, 0, sizeof(f));
+	f[0] = 1;			/* version */
+	f[1] = 1;			/* CONNECT */
+	put16(f + 2, msgmode ? 0x0008 : 0);
+	put16(f + 4, 40000 + id % 1000);
+	put16(f + 6, port);
+	put32(f + 8, id);		/* src_id */
+	put32(f + 16, id * 7919);	/* seq */
+	put32(f + 24, 65536);		/* wnd */
+	put32(f + 32, 1);		/* tsval */
+	put16(f + 40, 4);		/* len */
+	put16(f + 44, 1456);		/* setup: mru */
+	return inject_frame(nsa, "va", mac_b, src, f, sizeof(f));
 }
 
 static unsigned int get32(const unsigned char *p)
@@ -1488,37 +1501,6 @@ static int sniff_ack(int ns, const char *dev, unsigned char *f, int *len)
 fail:
 	close(fd);
 	return -1;
-}
-
-/* Send tdi frame @f (header and payload, csum computed here) from
- * namespace @ns on @dev to @dst.
- */
-static int inject_frame(int ns, const char *dev, const unsigned char *dst,
-			const unsigned char *src, unsigned char *f, int len)
-{
-	unsigned char w[14 + 44 + 40];
-	struct sockaddr_ll ll;
-	int fd, ret;
-
-	put16(f + 42, 0);
-	put16(f + 42, csum16(f, len));
-	memcpy(w, dst, 6);
-	memcpy(w + 6, src, 6);
-	put16(w + 12, 0x88b5);
-	memcpy(w + 14, f, len);
-	if (setns(ns, CLONE_NEWNET))
-		return -1;
-	fd = socket(AF_PACKET, SOCK_RAW, 0);
-	if (fd < 0)
-		return -1;
-	memset(&ll, 0, sizeof(ll));
-	ll.sll_family = AF_PACKET;
-	ll.sll_ifindex = if_nametoindex(dev);
-	ll.sll_halen = 6;
-	memcpy(ll.sll_addr, dst, 6);
-	ret = sendto(fd, w, 14 + len, 0, (struct sockaddr *)&ll, sizeof(ll));
-	close(fd);
-	return ret == 14 + len ? 0 : -1;
 }
 
 /*
