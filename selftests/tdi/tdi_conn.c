@@ -142,6 +142,45 @@ static int sysctl_in(int ns, const char *name, const char *val)
 	return ret;
 }
 
+/*
+ * Fixture costs: a process (ip, tc) takes seconds in a debug guest, so the
+ * per-test set-up resets the links with ioctls, and deletes qdiscs only
+ * when a test added one (qdisc_add() leaves a marker file).
+ */
+static char qdisc_marker[64];
+
+static int qdisc_add(const char *ns, const char *dev, const char *spec)
+{
+	int fd = open(qdisc_marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return run("tc -n %s qdisc add dev %s root netem %s", ns, dev, spec);
+}
+
+/* In namespace @ns: @dev's MTU to @mtu, and up. */
+static int link_mtu_up(int ns, const char *dev, int mtu)
+{
+	struct ifreq ifr;
+	int fd, ret = -1;
+
+	if (setns(ns, CLONE_NEWNET))
+		return -1;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", dev);
+	ifr.ifr_mtu = mtu;
+	if (!ioctl(fd, SIOCSIFMTU, &ifr) && !ioctl(fd, SIOCGIFFLAGS, &ifr)) {
+		ifr.ifr_flags |= IFF_UP;
+		ret = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+	return ret;
+}
+
 /* The tunables a test may change, back to their defaults. */
 static int sysctl_defaults(int ns)
 {
@@ -332,12 +371,15 @@ FIXTURE_SETUP(conn)
 	}
 	ASSERT_LE(0, self->nsa);
 	ASSERT_LE(0, self->nsb);
-	/* one shell: each process is slow in a debug guest */
-	ASSERT_EQ(0, run("tc -n %s qdisc del dev va root 2>/dev/null; "
-			 "tc -n %s qdisc del dev vb root 2>/dev/null; "
-			 "ip -n %s link set va mtu 1500 up; "
-			 "ip -n %s link set vb mtu 1500 up",
-			 self->na, self->nb, self->na, self->nb));
+	snprintf(qdisc_marker, sizeof(qdisc_marker), "/tmp/tdi_conn_qdisc.%d",
+		 main_pid);
+	if (!access(qdisc_marker, F_OK)) {
+		run("tc -n %s qdisc del dev va root 2>/dev/null", self->na);
+		run("tc -n %s qdisc del dev vb root 2>/dev/null", self->nb);
+		unlink(qdisc_marker);
+	}
+	ASSERT_EQ(0, link_mtu_up(self->nsa, "va", 1500));
+	ASSERT_EQ(0, link_mtu_up(self->nsb, "vb", 1500));
 	ASSERT_EQ(0, sysctl_in(self->nsa, "connect_timeout_ms", "5000"));
 	ASSERT_EQ(0, sysctl_defaults(self->nsa));
 	ASSERT_EQ(0, sysctl_defaults(self->nsb));
@@ -995,8 +1037,7 @@ TEST_F_TIMEOUT(conn, proc_queues, 300)
 	EXPECT_EQ(EINVAL, errno);
 
 	/* held back by a 1 s delay: queued, not yet acknowledged */
-	ASSERT_EQ(0, run("ip netns exec %s tc qdisc add dev va root netem delay 1s",
-			 self->na));
+	ASSERT_EQ(0, qdisc_add(self->na, "va", "delay 1s"));
 	ASSERT_EQ(sizeof(buf), send(c, buf, sizeof(buf), 0));
 	EXPECT_EQ(sizeof(buf), ioctl_int(c, SIOCOUTQ));
 	ASSERT_EQ(0, proc_conn_of(self->nsa, c, &pc));
@@ -1016,7 +1057,7 @@ TEST_F_TIMEOUT(conn, proc_queues, 300)
 	EXPECT_EQ(0, ioctl_int(s, SIOCINQ));
 
 	/* 20 % loss: the retransmissions show */
-	ASSERT_EQ(0, run("ip netns exec %s tc qdisc change dev va root netem loss 20%%",
+	ASSERT_EQ(0, run("tc -n %s qdisc change dev va root netem loss 20%%",
 			 self->na));
 	pid = sender(c, total, 5, 0);
 	EXPECT_EQ(total, drain(s, &h));
@@ -1026,7 +1067,7 @@ TEST_F_TIMEOUT(conn, proc_queues, 300)
 	ASSERT_EQ(0, proc_conn_of(self->nsa, c, &pc));
 	EXPECT_LT(0, pc.retrans);
 	EXPECT_EQ(info_of(c).frames_retransmitted, pc.retrans);
-	run("ip netns exec %s tc qdisc del dev va root", self->na);
+	run("tc -n %s qdisc del dev va root", self->na);
 	close(c);
 	close(s);
 }
@@ -1151,8 +1192,7 @@ TEST_F_TIMEOUT(conn, small_tsdus_loss, 300)
 	lfd = listen_rcvbuf(self->nsb, variant->type, PORT + 2, 16384, 8);
 	ASSERT_LE(0, lfd);
 	pair_on(_metadata, self, lfd, variant->type, PORT + 2, &c, &s);
-	ASSERT_EQ(0, run("tc -n %s qdisc add dev va root netem loss 3%%",
-			 self->na));
+	ASSERT_EQ(0, qdisc_add(self->na, "va", "loss 3%"));
 	t0 = now_s();
 	pid = fork();
 	if (!pid) {
@@ -1330,8 +1370,7 @@ TEST_F_TIMEOUT(conn, keepalive, 120)
 	usleep(2000000);
 	EXPECT_EQ(TDI_STATE_CONNECTED, info_of(c).state);
 	EXPECT_LE(2, info_of(s).frames_received - 0);
-	ASSERT_EQ(0, run("tc -n %s qdisc add dev va root netem loss 100%%",
-			 self->na));
+	ASSERT_EQ(0, qdisc_add(self->na, "va", "loss 100%"));
 	t0 = now_s();
 	p.fd = c;
 	p.events = POLLIN;
@@ -1366,8 +1405,7 @@ TEST_F_TIMEOUT(conn, keepalive_inherited, 120)
 	EXPECT_EQ(1, val);
 	usleep(1000000);
 	EXPECT_EQ(TDI_STATE_CONNECTED, info_of(s).state);
-	ASSERT_EQ(0, run("tc -n %s qdisc add dev vb root netem loss 100%%",
-			 self->nb));
+	ASSERT_EQ(0, qdisc_add(self->nb, "vb", "loss 100%"));
 	p.fd = s;
 	p.events = POLLIN;
 	EXPECT_EQ(1, poll(&p, 1, 20000));

@@ -99,8 +99,11 @@
  * sniffers saw, which depends on timing, so a run is reproducible in its
  * mix but not frame for frame.
  *
- * Options: --frames N, --seed N, --no-empty-tsdu (no empty TSDUs in the
- * seqpacket transfer and in injected frames), --quiet.
+ * Options: --frames N, --seed N, --rate KiB/s (each real writer's pace,
+ * default 256, 0 for none: unpaced transfers take the guest's CPU from the
+ * injection), --no-empty-tsdu (no empty TSDUs in the seqpacket transfer
+ * and in injected frames), --no-mutate, --only CAT,... (draw from these
+ * categories only), --quiet.
  */
 
 #define _GNU_SOURCE
@@ -209,6 +212,7 @@ static int opt_seed_set;
 static int opt_empty_tsdu = 1;
 static int opt_quiet;
 static int opt_no_mutate;
+static unsigned int opt_rate_kib = 256;	/* each real writer's pace, 0: none */
 static unsigned int opt_only;	/* categories to draw from (bits), 0: all */
 
 /* Random numbers: splitmix64 */
@@ -881,6 +885,17 @@ static void learn(int si, int from_b, const struct fz_hdr *h, const __u8 *pay)
 			sl->up = 1;
 		}
 	}
+	if (from_b && !me->have_id && peer->have_id && h->dst_id == peer->id &&
+	    h->src_id && h->type != T_RESET && h->type != T_REFUSE &&
+	    h->type != T_CONNECT) {
+		/* the ACCEPT went by unseen: b's next frame names it too */
+		me->id = h->src_id;
+		me->have_id = 1;
+		me->isn = h->seq;
+		me->snd_max = h->seq;
+		if (sl->kind != SLOT_PHANTOM)
+			sl->up = 1;
+	}
 	if (!me->have_id || h->src_id != me->id)
 		return;
 	if (!from_b && h->type != T_RESET) {
@@ -1040,11 +1055,20 @@ static void *writer_main(void *arg)
 	struct rng r = { .s = rl->dseed ^ 0x5752 };
 	__u64 off = 0, msgs = 0, seqoff = 0, h = 0xcbf29ce484222325ULL;
 	__u8 *buf = malloc(CHUNK);
+	__u64 t0 = now_us();
 
 	if (!buf)
 		return NULL;
 	while (!flag_get(&g.stop_real) && !flag_get(&g.failed)) {
 		__u32 len = rl->type == SOCK_STREAM ? 1 + rn(&r, CHUNK) : msg_size(&r);
+		__u64 due = opt_rate_kib ? t0 + off * 1000 / opt_rate_kib * 1000 / 1024 : 0;
+
+		/* paced, so that the injection has the CPU */
+		while (due > now_us() && !flag_get(&g.stop_real)) {
+			__u64 wait = due - now_us();
+
+			usleep(wait < 100000 ? wait : 100000);
+		}
 		ssize_t n;
 
 		gen_fill(rl->dseed, off, buf, len);
@@ -3005,18 +3029,20 @@ int main(int argc, char **argv)
 			opt_quiet = 1;
 		} else if (!strcmp(argv[i], "--no-mutate")) {
 			opt_no_mutate = 1;
+		} else if (!strcmp(argv[i], "--rate") && i + 1 < argc) {
+			opt_rate_kib = strtoul(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
 			if (parse_only(argv[++i]))
 				return 2;
 		} else {
 			fprintf(stderr, "usage: %s [--frames N] [--seed N] %s\n", argv[0],
-				"[--no-empty-tsdu] [--no-mutate] [--only CAT,...] [--quiet]");
+				"[--rate KiB/s] [--no-empty-tsdu] [--no-mutate] [--only CAT,...] [--quiet]");
 			return 2;
 		}
 	}
 	if (!opt_seed_set)
 		opt_seed = now_us() ^ ((__u64)getpid() << 32);
-	/* a debug guest injects some thousand frames a second at least */
-	_frame_fuzz_object.timeout = 300 + opt_frames / 500;
+	/* a debug guest injects some hundred frames a second at least */
+	_frame_fuzz_object.timeout = 300 + opt_frames / 100;
 	return test_harness_run(argc, argv);
 }
