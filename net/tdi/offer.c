@@ -847,6 +847,8 @@ void tdi_offer_input(struct tdi_sock *lts, struct sk_buff *skb,
 				       tn->sysctl.rto_max_ms * USEC_PER_MSEC);
 	}
 	tdi_conn_input(ts, skb, xmitq);
+	/* an inherited SO_KEEPALIVE starts its timer now */
+	tdi_conn_keepalive_changed(ts);
 	bh_unlock_sock(&ts->sk);
 	local_bh_enable();
 	tdi_link_sock(ts);
