@@ -100,22 +100,6 @@ static int ko_drain(double secs)
 	return n;
 }
 
-/* ---- rtnetlink ---- */
-
-/* Delete link @name of the namespace @nl lives in. */
-static int link_del(int nl, const char *name)
-{
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-	struct nl_req req;
-
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(0);
-	req.nh.nlmsg_type = RTM_DELLINK;
-	nl_put(&req, &ifi, sizeof(ifi));
-	nl_attr(&req, IFLA_IFNAME, name, strlen(name) + 1);
-	return nl_talk(nl, &req);
-}
-
 /* ---- namespaces and sockets ---- */
 
 /* A socket with 5 s send and receive time-outs, in the current namespace. */
@@ -392,7 +376,7 @@ static void one_cycle(struct __test_metadata *_metadata, struct world *w,
 		nl = nl_open();
 		ASSERT_EQ(0, setns(w->home, CLONE_NEWNET));
 		ASSERT_LE(0, nl);
-		EXPECT_EQ(0, link_del(nl, "va"));
+		EXPECT_EQ(0, nl_link_del(nl, "va"));
 		close(nl);
 		for (i = 0; i < NFD; i++) {
 			if (i == LS || i == LQ)

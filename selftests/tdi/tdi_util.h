@@ -174,22 +174,38 @@ static inline int nl_talk(int fd, struct nl_req *req)
 	}
 }
 
-/* Set link @name of the namespace @nl lives in up. */
-static inline int nl_link_up(int nl, const char *name)
+/*
+ * Request @type (RTM_NEWLINK, RTM_DELLINK) for link @name of the namespace
+ * @nl lives in, setting link flags @flags (and no others).
+ */
+static inline int nl_link(int nl, int type, unsigned int flags,
+			  const char *name)
 {
 	struct ifinfomsg ifi = {
 		.ifi_family = AF_UNSPEC,
-		.ifi_flags = IFF_UP,
-		.ifi_change = IFF_UP,
+		.ifi_flags = flags,
+		.ifi_change = flags,
 	};
 	struct nl_req req;
 
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = NLMSG_LENGTH(0);
-	req.nh.nlmsg_type = RTM_NEWLINK;
+	req.nh.nlmsg_type = type;
 	nl_put(&req, &ifi, sizeof(ifi));
 	nl_attr(&req, IFLA_IFNAME, name, strlen(name) + 1);
 	return nl_talk(nl, &req);
+}
+
+/* Set link @name of the namespace @nl lives in up. */
+static inline int nl_link_up(int nl, const char *name)
+{
+	return nl_link(nl, RTM_NEWLINK, IFF_UP, name);
+}
+
+/* Delete link @name of the namespace @nl lives in. */
+static inline int nl_link_del(int nl, const char *name)
+{
+	return nl_link(nl, RTM_DELLINK, 0, name);
 }
 
 /*
@@ -259,7 +275,10 @@ static inline int veth_add(int nl, int home, int nsa,
 
 /* ---- namespaces, files, sysctls ---- */
 
-/* A new network namespace, held by the returned fd; we stay in @home. */
+/*
+ * A new network namespace, held by the returned fd; we stay in @home.
+ * For a single-threaded caller: it opens /proc/self/ns/net.
+ */
 static inline int ns_new(int home)
 {
 	int fd;
