@@ -2304,7 +2304,6 @@ static int make_namespaces(struct __test_metadata *_metadata)
 		sysctl_set("connect_timeout_ms", "1000");
 		sysctl_set("rto_initial_ms", "20");
 		sysctl_set("disconnect_timeout_ms", "200");
-		sysctl_set("offer_timeout_ms", "200");
 	}
 	return setns(ns_orig, CLONE_NEWNET);
 }
