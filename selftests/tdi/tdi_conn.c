@@ -35,6 +35,7 @@
 #include <linux/tdi.h>
 
 #include "kselftest_harness.h"
+#include "tdi_util.h"
 
 /*
  * The listener's port: one per test (tests share the namespaces, and a
@@ -73,23 +74,6 @@ static int sock_in(int ns, int type)
 	return socket(AF_TDI, type, 0);
 }
 
-static void sa_of(struct sockaddr_tdi *sa, const unsigned char *node, int port)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->stdi_family = AF_TDI;
-	sa->stdi_port = htons(port);
-	if (node)
-		memcpy(sa->stdi_node, node, 6);
-}
-
-static int connect_to(int fd, const unsigned char *node, int port)
-{
-	struct sockaddr_tdi sa;
-
-	sa_of(&sa, node, port);
-	return connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-}
-
 static int listen_on(int ns, int type, int port, int backlog)
 {
 	struct sockaddr_tdi sa;
@@ -106,16 +90,6 @@ static int listen_on(int ns, int type, int port, int backlog)
 	return fd;
 }
 
-static int reason_of(int fd)
-{
-	socklen_t len = sizeof(int);
-	int r = -1;
-
-	if (getsockopt(fd, SOL_TDI, TDI_DISCONNECT_REASON, &r, &len))
-		return -1;
-	return r;
-}
-
 static struct tdi_info info_of(int fd)
 {
 	struct tdi_info info;
@@ -128,18 +102,9 @@ static struct tdi_info info_of(int fd)
 
 static int sysctl_in(int ns, const char *name, const char *val)
 {
-	char path[128];
-	int fd, ret;
-
 	if (setns(ns, CLONE_NEWNET))
 		return -1;
-	snprintf(path, sizeof(path), "/proc/sys/net/tdi/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return ret;
+	return sysctl_set(name, val);
 }
 
 /*
@@ -223,21 +188,6 @@ static long long stat_of(int ns, const char *name)
 	return ret;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void set_timeo(int fd, int opt, int ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
-}
-
 /* Deterministic data and a hash to check it by. */
 static void fill(unsigned char *buf, size_t len, __u64 *state)
 {
@@ -249,15 +199,6 @@ static void fill(unsigned char *buf, size_t len, __u64 *state)
 		*state ^= *state << 17;
 		buf[i] = *state >> 24;
 	}
-}
-
-static __u64 fnv(__u64 h, const unsigned char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ buf[i]) * 0x100000001b3ULL;
-	return h;
 }
 
 static int send_all(int fd, const void *buf, size_t len)
@@ -273,22 +214,6 @@ static int send_all(int fd, const void *buf, size_t len)
 		len -= n;
 	}
 	return 0;
-}
-
-static ssize_t recv_all(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = recv(fd, (char *)buf + got, len - got, 0);
-
-		if (n < 0)
-			return -1;
-		if (!n)
-			break;
-		got += n;
-	}
-	return got;
 }
 
 /* Wait up to 10 s (in 10 ms steps) for @cond to hold. */
@@ -742,7 +667,7 @@ TEST_F_TIMEOUT(conn, many_connections, 300)
 	for (i = 0; i < 100; i++)
 		ASSERT_EQ(sizeof(i), send(c[i], &i, sizeof(i), 0));
 	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(sizeof(idx), recv_all(s[i], &idx, sizeof(idx)));
+		ASSERT_EQ(sizeof(idx), recv_all(s[i], &idx, sizeof(idx), 0));
 		ASSERT_LE(0, idx);
 		ASSERT_GT(100, idx);
 		EXPECT_EQ(0, seen[idx]);
@@ -844,11 +769,11 @@ TEST_F(conn, release_four_steps)
 	ASSERT_EQ(0, shutdown(c, SHUT_WR));
 	EXPECT_EQ(-1, send(c, "x", 1, MSG_NOSIGNAL));
 	EXPECT_EQ(EPIPE, errno);
-	EXPECT_EQ(3, recv_all(s, buf, 3));
+	EXPECT_EQ(3, recv_all(s, buf, 3, 0));
 	EXPECT_EQ(0, recv(s, buf, sizeof(buf), 0));
 	EXPECT_EQ(TDI_STATE_RELEASE_SENT, info_of(c).state);
 	ASSERT_EQ(4, send(s, "more", 4, 0));
-	EXPECT_EQ(4, recv_all(c, buf, 4));
+	EXPECT_EQ(4, recv_all(c, buf, 4, 0));
 	EXPECT_EQ(0, memcmp(buf, "more", 4));
 	ASSERT_EQ(0, shutdown(s, SHUT_WR));
 	EXPECT_EQ(0, recv(c, buf, sizeof(buf), 0));
@@ -863,7 +788,7 @@ TEST_F(conn, release_four_steps)
 	s = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, s);
 	ASSERT_EQ(2, send(c, "ok", 2, 0));
-	EXPECT_EQ(2, recv_all(s, buf, 2));
+	EXPECT_EQ(2, recv_all(s, buf, 2, 0));
 	close(c);
 	close(s);
 }
@@ -1053,7 +978,7 @@ TEST_F_TIMEOUT(conn, proc_queues, 300)
 	EXPECT_EQ(600, ioctl_int(s, SIOCINQ));
 	ASSERT_EQ(0, proc_conn_of(self->nsb, s, &pc));
 	EXPECT_EQ(600, pc.rxq);
-	ASSERT_EQ(600, recv_all(s, buf, 600));
+	ASSERT_EQ(600, recv_all(s, buf, 600, 0));
 	EXPECT_EQ(0, ioctl_int(s, SIOCINQ));
 
 	/* 20 % loss: the retransmissions show */
@@ -1083,7 +1008,7 @@ TEST_F(conn, same_node)
 	s = accept(self->lfd, NULL, NULL);
 	ASSERT_LE(0, s);
 	ASSERT_EQ(4, send(c, "self", 4, 0));
-	EXPECT_EQ(4, recv_all(s, buf, 4));
+	EXPECT_EQ(4, recv_all(s, buf, 4, 0));
 	EXPECT_EQ(0, memcmp(buf, "self", 4));
 	close(c);
 	close(s);
@@ -1418,33 +1343,6 @@ TEST_F_TIMEOUT(conn, keepalive_inherited, 120)
 	close(s);
 }
 
-/* Internet checksum of a frame, as Documentation/tdi-protocol.rst 6.2. */
-static unsigned short csum16(const unsigned char *p, size_t len)
-{
-	unsigned long sum = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum & 0xffff;
-}
-
-static void put16(unsigned char *p, unsigned int v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put32(unsigned char *p, unsigned int v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
 /* Send tdi frame @f (header and payload, csum computed here) from
  * namespace @ns on @dev to @dst.
  */
@@ -1495,11 +1393,6 @@ static int inject_connect(int nsa, const unsigned char *src, int port,
 	put16(f + 40, 4);		/* len */
 	put16(f + 44, 1456);		/* setup: mru */
 	return inject_frame(nsa, "va", mac_b, src, f, sizeof(f));
-}
-
-static unsigned int get32(const unsigned char *p)
-{
-	return (unsigned int)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
 
 /* Capture, in namespace @ns on @dev, the next ACK that namespace sends
@@ -1585,7 +1478,7 @@ TEST_F_TIMEOUT(conn, forged_ack_window, 60)
 	/* the window is open: a TSDU goes through at once */
 	set_timeo(s, SO_RCVTIMEO, 5000);
 	ASSERT_EQ(sizeof(m), send(c, m, sizeof(m), MSG_DONTWAIT));
-	EXPECT_EQ(sizeof(m), recv_all(s, m, sizeof(m)));
+	EXPECT_EQ(sizeof(m), recv_all(s, m, sizeof(m), 0));
 	close(c);
 	close(s);
 }
@@ -1845,7 +1738,7 @@ TEST_F(conn, provider_info_exact)
 	EXPECT_EQ(pi.max_tsdu, send(c, buf, pi.max_tsdu, MSG_DONTWAIT)) {
 		TH_LOG("max_tsdu %u: %s", pi.max_tsdu, strerror(errno));
 	}
-	EXPECT_EQ(pi.max_tsdu, recv_all(s, buf, pi.max_tsdu));
+	EXPECT_EQ(pi.max_tsdu, recv_all(s, buf, pi.max_tsdu, 0));
 	free(buf);
 out:
 	close(c);

@@ -57,8 +57,8 @@
 #include <linux/veth.h>
 
 #include "kselftest_harness.h"
+#include "tdi_util.h"
 
-#define TDI_MOD		"tdi"
 #define FAILSLAB	"/sys/kernel/debug/failslab/"
 #define PORT		7000	/* b's listener */
 #define PORT_BIND	7100	/* bind step, in a */
@@ -76,227 +76,9 @@ static const unsigned char mac_a[6] = { 2, 0, 0, 0, 0, 0x0a };
 	fflush(stdout);				\
 } while (0)
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* ---- rtnetlink: the veth pair ---- */
-
-struct nl_req {
-	struct nlmsghdr nh;
-	char buf[1024];
-};
-
-static void nl_put(struct nl_req *req, const void *data, int len)
-{
-	char *p = (char *)&req->nh + NLMSG_ALIGN(req->nh.nlmsg_len);
-
-	memcpy(p, data, len);
-	req->nh.nlmsg_len = NLMSG_ALIGN(req->nh.nlmsg_len) + NLMSG_ALIGN(len);
-}
-
-static struct rtattr *nl_attr(struct nl_req *req, int type, const void *data,
-			      int len)
-{
-	struct rtattr *rta;
-
-	rta = (struct rtattr *)((char *)&req->nh + NLMSG_ALIGN(req->nh.nlmsg_len));
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	if (len)
-		memcpy(RTA_DATA(rta), data, len);
-	req->nh.nlmsg_len = NLMSG_ALIGN(req->nh.nlmsg_len) +
-			    RTA_ALIGN(rta->rta_len);
-	return rta;
-}
-
-static void nl_nest_end(struct nl_req *req, struct rtattr *nest)
-{
-	nest->rta_len = (char *)&req->nh + req->nh.nlmsg_len - (char *)nest;
-}
-
-static int nl_open(void)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int fd;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Send @req and wait for its acknowledgment: 0 or a negative errno. */
-static int nl_talk(int fd, struct nl_req *req)
-{
-	static unsigned int seq;
-	char buf[8192];
-	struct nlmsghdr *r;
-	ssize_t n;
-
-	req->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	req->nh.nlmsg_seq = ++seq;
-	if (send(fd, req, req->nh.nlmsg_len, 0) != (ssize_t)req->nh.nlmsg_len)
-		return -errno;
-	for (;;) {
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0)
-			return -errno;
-		for (r = (struct nlmsghdr *)buf; NLMSG_OK(r, n);
-		     r = NLMSG_NEXT(r, n)) {
-			if (r->nlmsg_seq != seq || r->nlmsg_type != NLMSG_ERROR)
-				continue;
-			return ((struct nlmsgerr *)NLMSG_DATA(r))->error;
-		}
-	}
-}
-
-static int link_up(int nl, const char *name)
-{
-	struct ifinfomsg ifi = {
-		.ifi_family = AF_UNSPEC,
-		.ifi_flags = IFF_UP,
-		.ifi_change = IFF_UP,
-	};
-	struct nl_req req;
-
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(0);
-	req.nh.nlmsg_type = RTM_NEWLINK;
-	nl_put(&req, &ifi, sizeof(ifi));
-	nl_attr(&req, IFLA_IFNAME, name, strlen(name) + 1);
-	return nl_talk(nl, &req);
-}
-
-/*
- * The veth pair "va" in @nsa and "vb" in @nsb with their node addresses,
- * both up.  "vb" cannot be opened by the request that makes the pair
- * (veth_open() finds no peer yet), so it is set up from @nsb afterwards.
- */
-static int veth_add(int home, int nsa, int nsb)
-{
-	struct ifinfomsg ifi = {
-		.ifi_family = AF_UNSPEC,
-		.ifi_flags = IFF_UP,
-		.ifi_change = IFF_UP,
-	};
-	struct ifinfomsg pifi = { .ifi_family = AF_UNSPEC };
-	struct rtattr *info, *data, *peer;
-	struct nl_req req;
-	int nl, err;
-
-	nl = nl_open();
-	if (nl < 0)
-		return -errno;
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(0);
-	req.nh.nlmsg_type = RTM_NEWLINK;
-	req.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	nl_put(&req, &ifi, sizeof(ifi));
-	nl_attr(&req, IFLA_IFNAME, "va", 3);
-	nl_attr(&req, IFLA_ADDRESS, mac_a, 6);
-	nl_attr(&req, IFLA_NET_NS_FD, &nsa, sizeof(nsa));
-	info = nl_attr(&req, IFLA_LINKINFO, NULL, 0);
-	nl_attr(&req, IFLA_INFO_KIND, "veth", 5);
-	data = nl_attr(&req, IFLA_INFO_DATA, NULL, 0);
-	peer = nl_attr(&req, VETH_INFO_PEER, NULL, 0);
-	nl_put(&req, &pifi, sizeof(pifi));
-	nl_attr(&req, IFLA_IFNAME, "vb", 3);
-	nl_attr(&req, IFLA_ADDRESS, mac_b, 6);
-	nl_attr(&req, IFLA_NET_NS_FD, &nsb, sizeof(nsb));
-	nl_nest_end(&req, peer);
-	nl_nest_end(&req, data);
-	nl_nest_end(&req, info);
-	err = nl_talk(nl, &req);
-	close(nl);
-	if (err)
-		return err;
-	if (setns(nsb, CLONE_NEWNET))
-		return -errno;
-	nl = nl_open();
-	err = nl < 0 ? -errno : link_up(nl, "vb");
-	if (nl >= 0)
-		close(nl);
-	if (setns(home, CLONE_NEWNET) && !err)
-		err = -errno;
-	return err;
-}
-
-static int ns_new(int home)
-{
-	int fd;
-
-	if (unshare(CLONE_NEWNET))
-		return -1;
-	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (setns(home, CLONE_NEWNET)) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* ---- the module ---- */
-
-static int ko_refcnt(void)
-{
-	char name[64], *line = NULL;
-	int refcnt, ret = -1;
-	size_t size = 0;
-	FILE *f;
-
-	f = fopen("/proc/modules", "r");
-	if (!f)
-		return -1;
-	while (getline(&line, &size, f) > 0) {
-		if (sscanf(line, "%63s %*u %d", name, &refcnt) == 2 &&
-		    !strcmp(name, TDI_MOD)) {
-			ret = refcnt;
-			break;
-		}
-	}
-	free(line);
-	fclose(f);
-	return ret;
-}
-
 /* ---- fault injection ---- */
 
 static int fail_fd = -1;
-
-static int file_get(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY), n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = 0;
-	return 0;
-}
-
-static int file_put(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY), ret;
-
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return ret;
-}
 
 /* Arm: the n-th fault site from now on fails. */
 static void fail_arm(int n)
@@ -379,31 +161,6 @@ static bool clean_errno(int err)
 
 /* ---- sockets ---- */
 
-static void sa_of(struct sockaddr_tdi *sa, const unsigned char *node, int port)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->stdi_family = AF_TDI;
-	sa->stdi_port = htons(port);
-	if (node)
-		memcpy(sa->stdi_node, node, 6);
-}
-
-static int connect_to(int fd, const unsigned char *node, int port)
-{
-	struct sockaddr_tdi sa;
-
-	sa_of(&sa, node, port);
-	return connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-}
-
-static void timeouts(int fd)
-{
-	struct timeval tv = { .tv_sec = 5 };
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
 /* A socket in namespace @ns with 5 s time-outs; we stay in @ns. */
 static int sock_in(int ns, int type)
 {
@@ -445,54 +202,6 @@ static int state_of(int fd)
 	if (getsockopt(fd, SOL_TDI, TDI_INFO, &info, &len))
 		return -1;
 	return info.state;
-}
-
-static void pattern(unsigned char *buf, size_t len, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		buf[i] = (unsigned char)(seed + i * 7 + (i >> 8));
-}
-
-static ssize_t recv_all(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = recv(fd, (char *)buf + got, len - got, 0);
-
-		if (n < 0)
-			return got ? (ssize_t)got : -1;
-		if (!n)
-			break;
-		got += n;
-	}
-	return got;
-}
-
-/* A TSDU or bytes from @from arrive whole at @to. */
-static int exchange(int from, int to, size_t len, unsigned int seed)
-{
-	unsigned char out[4096], in[4096];
-
-	if (len > sizeof(out))
-		return -1;
-	pattern(out, len, seed);
-	if (send(from, out, len, MSG_NOSIGNAL) != (ssize_t)len)
-		return -1;
-	if (recv_all(to, in, len) != (ssize_t)len)
-		return -1;
-	return memcmp(in, out, len) ? -1 : 0;
-}
-
-static int wait_poll(int fd, short events, int ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
-
-	if (poll(&pfd, 1, ms) != 1)
-		return 0;
-	return pfd.revents;
 }
 
 /* A watchdog for each call: no step may hang. */
@@ -563,7 +272,8 @@ FIXTURE_SETUP(fn)
 	self->nsb = ns_new(self->home);
 	ASSERT_LE(0, self->nsa);
 	ASSERT_LE(0, self->nsb);
-	ASSERT_EQ(0, veth_add(self->home, self->nsa, self->nsb));
+	ASSERT_EQ(0, veth_add(-1, self->home, self->nsa, mac_a,
+			      self->nsb, mac_b));
 	self->lfd = sock_in(self->nsb, variant->type);
 	ASSERT_LE(0, self->lfd);
 	sa_of(&sa, NULL, PORT);
@@ -890,7 +600,7 @@ TEST_F_TIMEOUT(fn, send, 300)
 		} else {
 			size_t want = (ret > 0 ? ret : 0) + 3;
 
-			got = recv_all(s, in, want);
+			got = recv_loop(s, in, want, 0, true);
 			EXPECT_EQ((ssize_t)want, got) {
 				TH_LOG("fault %d: %zd of %zu bytes arrived", n,
 				       got, want);
@@ -968,7 +678,8 @@ TEST_F_TIMEOUT(fn, recv, 300)
 		if (ret < (long)sizeof(out) && variant->type == SOCK_STREAM) {
 			long off = ret > 0 ? ret : 0;
 
-			rest = recv_all(s, in + off, sizeof(out) - off);
+			rest = recv_loop(s, in + off, sizeof(out) - off, 0,
+					 true);
 			EXPECT_EQ((ssize_t)sizeof(out) - off, rest);
 			EXPECT_EQ(0, memcmp(in, out, sizeof(out)));
 		} else if (ret < 0) {

@@ -131,6 +131,7 @@
 #include <linux/tdi.h>
 
 #include "kselftest_harness.h"
+#include "tdi_util.h"
 
 /* Wire format (Documentation/tdi-protocol.rst) */
 #define HDR_LEN		44
@@ -255,15 +256,6 @@ static void gen_fill(__u64 seed, __u64 off, __u8 *buf, size_t n)
 	}
 }
 
-static __u64 fnv(__u64 h, const __u8 *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		h = (h ^ buf[i]) * 0x100000001b3ULL;
-	return h;
-}
-
 /* Message sizes of the seqpacket transfer, from the seed. */
 static __u32 msg_size(struct rng *r)
 {
@@ -282,31 +274,6 @@ static __u64 now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
-}
-
-/* Byte helpers */
-static void put16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put32(__u8 *p, __u32 v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static __u16 get16(const __u8 *p)
-{
-	return p[0] << 8 | p[1];
-}
-
-static __u32 get32(const __u8 *p)
-{
-	return (__u32)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
 }
 
 static void hdr_put(__u8 *p, const struct fz_hdr *h)
@@ -347,21 +314,6 @@ static void hdr_get(const __u8 *p, struct fz_hdr *h)
 	h->tsecr = get32(p + 36);
 	h->len = get16(p + 40);
 	h->csum = get16(p + 42);
-}
-
-/* RFC 1071 over @n bytes, odd length padded with a zero byte. */
-static __u16 csum_calc(const __u8 *p, int n)
-{
-	__u32 s = 0;
-	int i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		s += p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += p[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return ~s & 0xffff;
 }
 
 /*
@@ -553,7 +505,7 @@ static void nla_end(struct nlmsghdr *n, struct rtattr *nest)
 	nest->rta_len = (char *)n + n->nlmsg_len - (char *)nest;
 }
 
-static int nl_talk(struct nlreq *req)
+static int nlreq_talk(struct nlreq *req)
 {
 	char buf[4096];
 	struct nlmsghdr *h = (struct nlmsghdr *)buf;
@@ -604,7 +556,7 @@ static int make_veth(int nsb)
 	nla_end(&req.n, peer);
 	nla_end(&req.n, data);
 	nla_end(&req.n, info);
-	return nl_talk(&req);
+	return nlreq_talk(&req);
 }
 
 static int link_set(int ifindex, int up)
@@ -615,7 +567,7 @@ static int link_set(int ifindex, int up)
 	req.i.ifi_index = ifindex;
 	req.i.ifi_flags = up ? IFF_UP : 0;
 	req.i.ifi_change = IFF_UP;
-	return nl_talk(&req);
+	return nlreq_talk(&req);
 }
 
 /* A new network namespace, as an fd; the calling thread stays where it was. */
@@ -659,24 +611,6 @@ static int read_stats(int ns, struct stats *st)
 	return 0;
 }
 
-/* Sockets listed in /proc/net/tdi of a namespace (the header excluded). */
-static int tdi_sockets(int ns)
-{
-	char line[512];
-	int n = -1;
-	FILE *f;
-
-	if (in_ns(ns))
-		return -1;
-	f = fopen("/proc/thread-self/net/tdi", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n++;
-	fclose(f);
-	return n;
-}
-
 static void print_stat_delta(const char *ns, const struct stats *a, const struct stats *b)
 {
 	int i, j;
@@ -692,15 +626,6 @@ static void print_stat_delta(const char *ns, const struct stats *a, const struct
 	}
 }
 
-static void sa_of(struct sockaddr_tdi *sa, const __u8 *node, int port)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->stdi_family = AF_TDI;
-	sa->stdi_port = htons(port);
-	if (node)
-		memcpy(sa->stdi_node, node, 6);
-}
-
 static int tdi_socket_in(int ns, int type)
 {
 	if (in_ns(ns))
@@ -714,21 +639,6 @@ static int bind_port(int fd, int port)
 
 	sa_of(&sa, NULL, port);
 	return bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-}
-
-static int connect_to(int fd, const __u8 *node, int port)
-{
-	struct sockaddr_tdi sa;
-
-	sa_of(&sa, node, port);
-	return connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-}
-
-static void set_timeo(int fd, int opt, int sec)
-{
-	struct timeval tv = { .tv_sec = sec };
-
-	setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
 }
 
 static void close_abort(int fd)
@@ -999,7 +909,7 @@ static int sniff_socket(int ifindex)
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
-	set_timeo(fd, SO_RCVTIMEO, 1);
+	set_timeo(fd, SO_RCVTIMEO, 1000);
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) ||
 	    bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
 		close(fd);
@@ -2458,7 +2368,7 @@ static void emit(struct frame *f)
 		f->h.csum = 0;
 		hdr_put(p, &f->h);
 		memcpy(p + HDR_LEN, f->pay, f->paylen);
-		f->h.csum = csum_calc(p, n);
+		f->h.csum = csum16(p, n);
 		if (f->h.csum)
 			break;
 		f->h.tsval ^= 1;
@@ -2758,8 +2668,8 @@ static int real_setup(struct __test_metadata *_metadata, int i, int lfd)
 	sl->b.port = PORT_REAL_B + i;
 	memcpy(sl->peer_mac, mac_b, 6);
 	pthread_mutex_unlock(&g.lock);
-	set_timeo(fa, SO_SNDTIMEO, 60);
-	set_timeo(fa, SO_RCVTIMEO, 60);
+	set_timeo(fa, SO_SNDTIMEO, 60000);
+	set_timeo(fa, SO_RCVTIMEO, 60000);
 	if (connect_to(fa, mac_b, PORT_REAL_B + i)) {
 		TH_LOG("real connect: %s", strerror(errno));
 		return -1;
@@ -2768,7 +2678,7 @@ static int real_setup(struct __test_metadata *_metadata, int i, int lfd)
 	rl->fb = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (rl->fb < 0)
 		return -1;
-	set_timeo(rl->fb, SO_RCVTIMEO, 60);
+	set_timeo(rl->fb, SO_RCVTIMEO, 60000);
 	rl->last_progress_us = now_us();
 	return 0;
 }
@@ -2835,7 +2745,7 @@ static int csum_selftest(void)
 		0x00, 0x98, 0x96, 0x7f, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00,
 	};
 
-	return csum_calc(refuse, sizeof(refuse)) == 0x9b8c;
+	return csum16(refuse, sizeof(refuse)) == 0x9b8c;
 }
 
 TEST(frame_fuzz)
@@ -2970,8 +2880,8 @@ TEST(frame_fuzz)
 	in_ns(g.nsb);
 	link_set(g.ifb, 0);
 	for (i = 0; i < 300; i++) {
-		left_a = tdi_sockets(g.nsa);
-		left_b = tdi_sockets(g.nsb);
+		left_a = endpoints_in(g.nsa);
+		left_b = endpoints_in(g.nsb);
 		if (!left_a && !left_b)
 			break;
 		usleep(100000);

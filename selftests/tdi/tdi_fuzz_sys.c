@@ -68,6 +68,7 @@
 #include <linux/tdi.h>
 
 #include "kselftest_harness.h"
+#include "tdi_util.h"
 
 /*
  * Known kernel bugs the fuzzer can step around while they are being fixed
@@ -2239,20 +2240,6 @@ static void *watchdog_fn(void *arg)
 
 /* ---- set-up ---- */
 
-static int sysctl_set(const char *name, const char *val)
-{
-	char path[128];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/tdi/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
 /* Bring @dev up in the current namespace; return its ifindex. */
 static int link_up(const char *dev)
 {
@@ -2317,27 +2304,8 @@ static int make_namespaces(struct __test_metadata *_metadata)
 		sysctl_set("connect_timeout_ms", "1000");
 		sysctl_set("rto_initial_ms", "20");
 		sysctl_set("disconnect_timeout_ms", "200");
-		sysctl_set("offer_timeout_ms", "200");
 	}
 	return setns(ns_orig, CLONE_NEWNET);
-}
-
-/* Endpoints in the namespace's /proc/net/tdi (-1: cannot tell). */
-static int endpoints_in(int ns)
-{
-	char line[512];
-	FILE *f;
-	int n = -1;
-
-	if (setns(ns_fd[ns], CLONE_NEWNET))
-		return -1;
-	f = fopen("/proc/thread-self/net/tdi", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		n++;
-	fclose(f);
-	return n;
 }
 
 static void print_tdi_stat(int ns)
@@ -2537,8 +2505,8 @@ TEST_F_TIMEOUT(fuzz, sys, 3600)
 	/* closed endpoints finish their release in the background */
 	t0 = now_ms();
 	do {
-		left[0] = endpoints_in(0);
-		left[1] = endpoints_in(1);
+		left[0] = endpoints_in(ns_fd[0]);
+		left[1] = endpoints_in(ns_fd[1]);
 		if (!left[0] && !left[1])
 			break;
 		usleep(100000);

@@ -66,8 +66,8 @@
 #include <linux/veth.h>
 
 #include "kselftest_harness.h"
+#include "tdi_util.h"
 
-#define TDI_MOD		"tdi"
 #define PORT_S		7000	/* stream listener */
 #define PORT_Q		7001	/* seqpacket listener */
 
@@ -87,38 +87,7 @@ static const unsigned char mac_nobody[6] = { 2, 0, 0, 0, 0, 0x99 };
 	fflush(stdout);				\
 } while (0)
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* ---- the module ---- */
-
-/* tdi's reference count, or -1 when it is not loaded. */
-static int ko_refcnt(void)
-{
-	char name[64], *line = NULL;
-	int refcnt, ret = -1;
-	size_t size = 0;
-	FILE *f;
-
-	f = fopen("/proc/modules", "r");
-	if (!f)
-		return -1;
-	while (getline(&line, &size, f) > 0) {
-		if (sscanf(line, "%63s %*u %d", name, &refcnt) == 2 &&
-		    !strcmp(name, TDI_MOD)) {
-			ret = refcnt;
-			break;
-		}
-	}
-	free(line);
-	fclose(f);
-	return ret;
-}
 
 /* Wait up to @secs for the reference count to reach 0; returns it. */
 static int ko_drain(double secs)
@@ -131,232 +100,16 @@ static int ko_drain(double secs)
 	return n;
 }
 
-static int ko_unload(void)
-{
-	return syscall(SYS_delete_module, TDI_MOD, O_NONBLOCK);
-}
-
-static int ko_load(const char *path)
-{
-	int fd, ret, err;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = syscall(SYS_finit_module, fd, "", 0);
-	err = errno;
-	close(fd);
-	errno = err;
-	return ret;
-}
-
-/* ---- rtnetlink ---- */
-
-struct nl_req {
-	struct nlmsghdr nh;
-	char buf[1024];
-};
-
-static void nl_put(struct nl_req *req, const void *data, int len)
-{
-	char *p = (char *)&req->nh + NLMSG_ALIGN(req->nh.nlmsg_len);
-
-	memcpy(p, data, len);
-	req->nh.nlmsg_len = NLMSG_ALIGN(req->nh.nlmsg_len) + NLMSG_ALIGN(len);
-}
-
-static struct rtattr *nl_attr(struct nl_req *req, int type, const void *data,
-			      int len)
-{
-	struct rtattr *rta;
-
-	rta = (struct rtattr *)((char *)&req->nh + NLMSG_ALIGN(req->nh.nlmsg_len));
-	rta->rta_type = type;
-	rta->rta_len = RTA_LENGTH(len);
-	if (len)
-		memcpy(RTA_DATA(rta), data, len);
-	req->nh.nlmsg_len = NLMSG_ALIGN(req->nh.nlmsg_len) +
-			    RTA_ALIGN(rta->rta_len);
-	return rta;
-}
-
-static void nl_nest_end(struct nl_req *req, struct rtattr *nest)
-{
-	nest->rta_len = (char *)&req->nh + req->nh.nlmsg_len - (char *)nest;
-}
-
-/* An rtnetlink socket in the caller's current namespace. */
-static int nl_open(void)
-{
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int fd;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Send @req and wait for its acknowledgment: 0 or a negative errno. */
-static int nl_talk(int fd, struct nl_req *req)
-{
-	static unsigned int seq;
-	char buf[8192];
-	struct nlmsghdr *r;
-	ssize_t n;
-
-	req->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	req->nh.nlmsg_seq = ++seq;
-	if (send(fd, req, req->nh.nlmsg_len, 0) != (ssize_t)req->nh.nlmsg_len)
-		return -errno;
-	for (;;) {
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0)
-			return -errno;
-		for (r = (struct nlmsghdr *)buf; NLMSG_OK(r, n);
-		     r = NLMSG_NEXT(r, n)) {
-			if (r->nlmsg_seq != seq || r->nlmsg_type != NLMSG_ERROR)
-				continue;
-			return ((struct nlmsgerr *)NLMSG_DATA(r))->error;
-		}
-	}
-}
-
-/* Set link @name of the namespace @nl lives in up. */
-static int link_up(int nl, const char *name)
-{
-	struct ifinfomsg ifi = {
-		.ifi_family = AF_UNSPEC,
-		.ifi_flags = IFF_UP,
-		.ifi_change = IFF_UP,
-	};
-	struct nl_req req;
-
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(0);
-	req.nh.nlmsg_type = RTM_NEWLINK;
-	nl_put(&req, &ifi, sizeof(ifi));
-	nl_attr(&req, IFLA_IFNAME, name, strlen(name) + 1);
-	return nl_talk(nl, &req);
-}
-
-/*
- * Make the veth pair "va" in @nsa and "vb" in @nsb, with their node
- * addresses, both up, from @nl in @home.  The peer cannot be opened while
- * the pair is being made (veth_open() finds no peer yet): only "va" comes
- * up with the request that makes the pair, "vb" is set up from a netlink
- * socket in @nsb.
- */
-static int veth_add(int nl, int home, int nsa, int nsb)
-{
-	struct ifinfomsg ifi = {
-		.ifi_family = AF_UNSPEC,
-		.ifi_flags = IFF_UP,
-		.ifi_change = IFF_UP,
-	};
-	struct ifinfomsg pifi = { .ifi_family = AF_UNSPEC };
-	struct rtattr *info, *data, *peer;
-	struct nl_req req;
-	int nlb, err;
-
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(0);
-	req.nh.nlmsg_type = RTM_NEWLINK;
-	req.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-	nl_put(&req, &ifi, sizeof(ifi));
-	nl_attr(&req, IFLA_IFNAME, "va", 3);
-	nl_attr(&req, IFLA_ADDRESS, mac_a, 6);
-	nl_attr(&req, IFLA_NET_NS_FD, &nsa, sizeof(nsa));
-	info = nl_attr(&req, IFLA_LINKINFO, NULL, 0);
-	nl_attr(&req, IFLA_INFO_KIND, "veth", 5);
-	data = nl_attr(&req, IFLA_INFO_DATA, NULL, 0);
-	peer = nl_attr(&req, VETH_INFO_PEER, NULL, 0);
-	nl_put(&req, &pifi, sizeof(pifi));
-	nl_attr(&req, IFLA_IFNAME, "vb", 3);
-	nl_attr(&req, IFLA_ADDRESS, mac_b, 6);
-	nl_attr(&req, IFLA_NET_NS_FD, &nsb, sizeof(nsb));
-	nl_nest_end(&req, peer);
-	nl_nest_end(&req, data);
-	nl_nest_end(&req, info);
-	err = nl_talk(nl, &req);
-	if (err)
-		return err;
-	if (setns(nsb, CLONE_NEWNET))
-		return -errno;
-	nlb = nl_open();
-	err = nlb < 0 ? -errno : 0;
-	if (setns(home, CLONE_NEWNET) && !err)
-		err = -errno;
-	if (!err)
-		err = link_up(nlb, "vb");
-	if (nlb >= 0)
-		close(nlb);
-	return err;
-}
-
-/* Delete link @name of the namespace @nl lives in. */
-static int link_del(int nl, const char *name)
-{
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-	struct nl_req req;
-
-	memset(&req, 0, sizeof(req));
-	req.nh.nlmsg_len = NLMSG_LENGTH(0);
-	req.nh.nlmsg_type = RTM_DELLINK;
-	nl_put(&req, &ifi, sizeof(ifi));
-	nl_attr(&req, IFLA_IFNAME, name, strlen(name) + 1);
-	return nl_talk(nl, &req);
-}
-
 /* ---- namespaces and sockets ---- */
-
-/* A new network namespace, held by the returned fd; we stay in @home. */
-static int ns_new(int home)
-{
-	int fd;
-
-	if (unshare(CLONE_NEWNET))
-		return -1;
-	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (setns(home, CLONE_NEWNET)) {
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static void sa_of(struct sockaddr_tdi *sa, const unsigned char *node, int port)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->stdi_family = AF_TDI;
-	sa->stdi_port = htons(port);
-	if (node)
-		memcpy(sa->stdi_node, node, 6);
-}
-
-static int connect_to(int fd, const unsigned char *node, int port)
-{
-	struct sockaddr_tdi sa;
-
-	sa_of(&sa, node, port);
-	return connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-}
 
 /* A socket with 5 s send and receive time-outs, in the current namespace. */
 static int tsock(int type)
 {
-	struct timeval tv = { .tv_sec = 5 };
 	int fd = socket(AF_TDI, type, 0);
 
 	if (fd < 0)
 		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	timeouts(fd);
 	return fd;
 }
 
@@ -373,74 +126,6 @@ static int tlisten(int type, int port)
 		return -1;
 	}
 	return fd;
-}
-
-static int reason_of(int fd)
-{
-	socklen_t len = sizeof(int);
-	int r = -1;
-
-	if (getsockopt(fd, SOL_TDI, TDI_DISCONNECT_REASON, &r, &len))
-		return -1;
-	return r;
-}
-
-static int so_error(int fd)
-{
-	socklen_t len = sizeof(int);
-	int e = -1;
-
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len))
-		return -1;
-	return e;
-}
-
-static void pattern(unsigned char *buf, size_t len, unsigned int seed)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		buf[i] = (unsigned char)(seed + i * 7 + (i >> 8));
-}
-
-static ssize_t recv_all(int fd, void *buf, size_t len, int flags)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = recv(fd, (char *)buf + got, len - got, flags);
-
-		if (n < 0)
-			return -1;
-		if (!n)
-			break;
-		got += n;
-	}
-	return got;
-}
-
-/* Send @len bytes of pattern @seed; read them back on @to and compare. */
-static int exchange(int from, int to, size_t len, unsigned int seed)
-{
-	unsigned char out[2000], in[2000];
-
-	if (len > sizeof(out))
-		return -1;
-	pattern(out, len, seed);
-	if (send(from, out, len, MSG_NOSIGNAL) != (ssize_t)len)
-		return -1;
-	if (recv_all(to, in, len, 0) != (ssize_t)len)
-		return -1;
-	return memcmp(in, out, len) ? -1 : 0;
-}
-
-static int wait_poll(int fd, short events, int ms)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
-
-	if (poll(&pfd, 1, ms) != 1)
-		return 0;
-	return pfd.revents;
 }
 
 enum {
@@ -509,7 +194,7 @@ static int world_make(struct world *w)
 	if (w->nsa < 0 || w->nsb < 0)
 		return 1;
 	t1 = now_s();
-	err = veth_add(w->nl, w->home, w->nsa, w->nsb);
+	err = veth_add(w->nl, w->home, w->nsa, mac_a, w->nsb, mac_b);
 	if (err) {
 		errno = -err;
 		return 2;
@@ -691,7 +376,7 @@ static void one_cycle(struct __test_metadata *_metadata, struct world *w,
 		nl = nl_open();
 		ASSERT_EQ(0, setns(w->home, CLONE_NEWNET));
 		ASSERT_LE(0, nl);
-		EXPECT_EQ(0, link_del(nl, "va"));
+		EXPECT_EQ(0, nl_link_del(nl, "va"));
 		close(nl);
 		for (i = 0; i < NFD; i++) {
 			if (i == LS || i == LQ)
@@ -781,7 +466,8 @@ static void reload_pair(struct __test_metadata *_metadata,
 	self->nsb = ns_new(self->home);
 	ASSERT_LE(0, self->nsa);
 	ASSERT_LE(0, self->nsb);
-	ASSERT_EQ(0, veth_add(self->nl, self->home, self->nsa, self->nsb));
+	ASSERT_EQ(0, veth_add(self->nl, self->home, self->nsa, mac_a,
+			      self->nsb, mac_b));
 }
 
 /* A connection across the veth pair: *c in a, *s in b, data both ways. */

@@ -27,8 +27,8 @@
 #include <linux/tdi.h>
 
 #include "kselftest_harness.h"
+#include "tdi_util.h"
 
-#define TDI_MOD		"tdi"
 #define TDI_PROC	"/proc/net/tdi"
 #define TDI_RANGE	"/proc/sys/net/tdi/ephemeral_port_range"
 
@@ -68,25 +68,6 @@ static int ko_find(struct ko_info *info)
 	}
 	free(line);
 	fclose(f);
-	return ret;
-}
-
-static int ko_unload(void)
-{
-	return syscall(SYS_delete_module, TDI_MOD, O_NONBLOCK);
-}
-
-static int ko_load(const char *path)
-{
-	int fd, ret, err;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ret = syscall(SYS_finit_module, fd, "", 0);
-	err = errno;
-	close(fd);
-	errno = err;
 	return ret;
 }
 

@@ -34,6 +34,7 @@
 #include <linux/tdi.h>
 
 #include "kselftest_harness.h"
+#include "tdi_util.h"
 
 #define TDI_PROC	"/proc/net/tdi"
 #define TDI_RANGE	"/proc/sys/net/tdi/ephemeral_port_range"
@@ -283,18 +284,7 @@ static int tdi_proc_count(struct __test_metadata *_metadata)
 
 static int tdi_range_get(char *buf, size_t size)
 {
-	ssize_t len;
-	int fd;
-
-	fd = open(TDI_RANGE, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	len = read(fd, buf, size - 1);
-	close(fd);
-	if (len < 0)
-		return -1;
-	buf[len] = '\0';
-	return 0;
+	return file_get(TDI_RANGE, buf, size);
 }
 
 static int tdi_range_set(const char *val)
