@@ -56,57 +56,6 @@ static void __attribute__((constructor)) conn_init(void)
 static const unsigned char mac_a[6] = { 2, 0, 0, 0, 0, 0x0a };
 static const unsigned char mac_b[6] = { 2, 0, 0, 0, 0, 0x0b };
 
-static int run(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
-static int sock_in(int ns, int type)
-{
-	if (setns(ns, CLONE_NEWNET))
-		return -1;
-	return socket(AF_TDI, type, 0);
-}
-
-static int listen_on(int ns, int type, int port, int backlog)
-{
-	struct sockaddr_tdi sa;
-	int fd = sock_in(ns, type);
-
-	if (fd < 0)
-		return -1;
-	sa_of(&sa, NULL, port);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(fd, backlog)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static struct tdi_info info_of(int fd)
-{
-	struct tdi_info info;
-	socklen_t len = sizeof(info);
-
-	memset(&info, 0xff, sizeof(info));
-	getsockopt(fd, SOL_TDI, TDI_INFO, &info, &len);
-	return info;
-}
-
-static int sysctl_in(int ns, const char *name, const char *val)
-{
-	if (setns(ns, CLONE_NEWNET))
-		return -1;
-	return sysctl_set(name, val);
-}
-
 /*
  * Fixture costs: a process (ip, tc) takes seconds in a debug guest, so the
  * per-test set-up resets the links with ioctls, and deletes qdiscs only
@@ -164,28 +113,6 @@ static int sysctl_defaults(int ns)
 		if (sysctl_in(ns, defs[i][0], defs[i][1]))
 			return -1;
 	return 0;
-}
-
-/* A counter of namespace @ns's /proc/net/tdi_stat, or -1. */
-static long long stat_of(int ns, const char *name)
-{
-	char line[128], key[64];
-	long long v, ret = -1;
-	FILE *f;
-
-	if (setns(ns, CLONE_NEWNET))
-		return -1;
-	f = fopen("/proc/self/net/tdi_stat", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %lld", key, &v) == 2 &&
-		    !strcmp(key, name)) {
-			ret = v;
-			break;
-		}
-	fclose(f);
-	return ret;
 }
 
 /* Deterministic data and a hash to check it by. */

@@ -162,7 +162,7 @@ static bool clean_errno(int err)
 /* ---- sockets ---- */
 
 /* A socket in namespace @ns with 5 s time-outs; we stay in @ns. */
-static int sock_in(int ns, int type)
+static int sock_timeo_in(int ns, int type)
 {
 	int fd;
 
@@ -274,7 +274,7 @@ FIXTURE_SETUP(fn)
 	ASSERT_LE(0, self->nsb);
 	ASSERT_EQ(0, veth_add(-1, self->home, self->nsa, mac_a,
 			      self->nsb, mac_b));
-	self->lfd = sock_in(self->nsb, variant->type);
+	self->lfd = sock_timeo_in(self->nsb, variant->type);
 	ASSERT_LE(0, self->lfd);
 	sa_of(&sa, NULL, PORT);
 	ASSERT_EQ(0, bind(self->lfd, (struct sockaddr *)&sa, sizeof(sa)));
@@ -335,7 +335,7 @@ static void pair(struct __test_metadata *_metadata,
 {
 	int stale = 0;
 
-	*c = sock_in(self->nsa, type);
+	*c = sock_timeo_in(self->nsa, type);
 	ASSERT_LE(0, *c);
 	ASSERT_EQ(0, connect_to(*c, mac_b, PORT)) {
 		TH_LOG("connect: %s", strerror(errno));
@@ -446,7 +446,7 @@ TEST_F_TIMEOUT(fn, bind, 300)
 
 	sa_of(&sa, NULL, PORT_BIND);
 	for_each_fault("bind") {
-		fd = sock_in(self->nsa, variant->type);
+		fd = sock_timeo_in(self->nsa, variant->type);
 		ASSERT_LE(0, fd);
 		INJECT(bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
 		if (!ret) {
@@ -466,7 +466,7 @@ TEST_F_TIMEOUT(fn, bind, 300)
 		}
 		close(fd);
 		/* the port is free again */
-		fd = sock_in(self->nsa, variant->type);
+		fd = sock_timeo_in(self->nsa, variant->type);
 		ASSERT_LE(0, fd);
 		EXPECT_EQ(0, bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 			TH_LOG("fault %d: port not freed: %s", n,
@@ -485,13 +485,13 @@ TEST_F_TIMEOUT(fn, listen, 300)
 
 	sa_of(&sa, NULL, PORT_LISTEN);
 	for_each_fault("listen") {
-		l = sock_in(self->nsb, variant->type);
+		l = sock_timeo_in(self->nsb, variant->type);
 		ASSERT_LE(0, l);
 		ASSERT_EQ(0, bind(l, (struct sockaddr *)&sa, sizeof(sa)));
 		INJECT(listen(l, 4));
 		if (ret)
 			ASSERT_EQ(0, listen(l, 4));
-		c = sock_in(self->nsa, variant->type);
+		c = sock_timeo_in(self->nsa, variant->type);
 		ASSERT_LE(0, c);
 		ASSERT_EQ(0, connect_to(c, mac_b, PORT_LISTEN));
 		s = accept_of(l, c, &stale);
@@ -511,7 +511,7 @@ TEST_F_TIMEOUT(fn, connect, 300)
 
 	self->notes[0] = "stale offers";
 	for_each_fault("connect") {
-		c = sock_in(self->nsa, variant->type);
+		c = sock_timeo_in(self->nsa, variant->type);
 		ASSERT_LE(0, c);
 		INJECT(connect_to(c, mac_b, PORT));
 		if (ret) {
@@ -541,7 +541,7 @@ TEST_F_TIMEOUT(fn, accept, 300)
 	int c, s;
 
 	for_each_fault("accept") {
-		c = sock_in(self->nsa, variant->type);
+		c = sock_timeo_in(self->nsa, variant->type);
 		ASSERT_LE(0, c);
 		ASSERT_EQ(0, connect_to(c, mac_b, PORT));
 		INJECT(accept(self->lfd, NULL, NULL));

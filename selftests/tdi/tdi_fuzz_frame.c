@@ -2683,7 +2683,7 @@ static int real_setup(struct __test_metadata *_metadata, int i, int lfd)
 	return 0;
 }
 
-static int listen_on(int ns, int type, int port, int backlog)
+static int listen_port(int ns, int type, int port, int backlog)
 {
 	int fd = tdi_socket_in(ns, type);
 
@@ -2783,10 +2783,10 @@ TEST(frame_fuzz)
 	ASSERT_EQ(0, read_stats(g.nsa, &sa0));
 	ASSERT_EQ(0, read_stats(g.nsb, &sb0));
 
-	listeners[0] = listen_on(g.nsb, SOCK_STREAM, PORT_REAL_B, 16);
-	listeners[1] = listen_on(g.nsb, SOCK_SEQPACKET, PORT_REAL_B + 1, 16);
-	listeners[2] = listen_on(g.nsb, SOCK_STREAM, PORT_VIC_B, 64);
-	listeners[3] = listen_on(g.nsb, SOCK_SEQPACKET, PORT_VIC_B + 1, 64);
+	listeners[0] = listen_port(g.nsb, SOCK_STREAM, PORT_REAL_B, 16);
+	listeners[1] = listen_port(g.nsb, SOCK_SEQPACKET, PORT_REAL_B + 1, 16);
+	listeners[2] = listen_port(g.nsb, SOCK_STREAM, PORT_VIC_B, 64);
+	listeners[3] = listen_port(g.nsb, SOCK_SEQPACKET, PORT_VIC_B + 1, 64);
 	for (i = 0; i < 4; i++)
 		ASSERT_LE(0, listeners[i]);
 	/* the carrier of a veth pair takes a moment */

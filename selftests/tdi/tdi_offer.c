@@ -31,6 +31,7 @@
 #include <linux/tdi.h>
 
 #include "kselftest_harness.h"
+#include "tdi_util.h"
 
 #define ETH_P_TDI_TEST	0x88b5
 #define HDR		44
@@ -53,115 +54,6 @@ static void __attribute__((constructor)) offer_init(void)
 
 static const unsigned char mac_a[6] = { 2, 0, 0, 0, 0, 0x0a };
 static const unsigned char mac_b[6] = { 2, 0, 0, 0, 0, 0x0b };
-
-static int run(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
-static int sock_in(int ns, int type)
-{
-	if (setns(ns, CLONE_NEWNET))
-		return -1;
-	return socket(AF_TDI, type, 0);
-}
-
-static void sa_of(struct sockaddr_tdi *sa, const unsigned char *node, int port)
-{
-	memset(sa, 0, sizeof(*sa));
-	sa->stdi_family = AF_TDI;
-	sa->stdi_port = htons(port);
-	if (node)
-		memcpy(sa->stdi_node, node, 6);
-}
-
-static int connect_to(int fd, const unsigned char *node, int port)
-{
-	struct sockaddr_tdi sa;
-
-	sa_of(&sa, node, port);
-	return connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-}
-
-static int listen_on(int ns, int type, int port, int backlog)
-{
-	struct sockaddr_tdi sa;
-	int fd = sock_in(ns, type);
-
-	if (fd < 0)
-		return -1;
-	sa_of(&sa, NULL, port);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(fd, backlog)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int reason_of(int fd)
-{
-	socklen_t len = sizeof(int);
-	int r = -1;
-
-	if (getsockopt(fd, SOL_TDI, TDI_DISCONNECT_REASON, &r, &len))
-		return -1;
-	return r;
-}
-
-static struct tdi_info info_of(int fd)
-{
-	struct tdi_info info;
-	socklen_t len = sizeof(info);
-
-	memset(&info, 0xff, sizeof(info));
-	getsockopt(fd, SOL_TDI, TDI_INFO, &info, &len);
-	return info;
-}
-
-static int sysctl_in(int ns, const char *name, const char *val)
-{
-	char path[128];
-	int fd, ret;
-
-	if (setns(ns, CLONE_NEWNET))
-		return -1;
-	snprintf(path, sizeof(path), "/proc/sys/net/tdi/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, strlen(val)) == (ssize_t)strlen(val) ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
-/* A line of namespace @ns's /proc/net/tdi_stat, or -1. */
-static long long stat_of(int ns, const char *name)
-{
-	char line[128], key[64];
-	long long v, ret = -1;
-	FILE *f;
-
-	if (setns(ns, CLONE_NEWNET))
-		return -1;
-	f = fopen("/proc/self/net/tdi_stat", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %lld", key, &v) == 2 &&
-		    !strcmp(key, name)) {
-			ret = v;
-			break;
-		}
-	fclose(f);
-	return ret;
-}
 
 /*
  * Sockets of namespace @ns (/proc/net/tdi lines), and how many of them
@@ -193,58 +85,6 @@ static int socks_of(int ns, const unsigned char *peer, int *strangers)
 	}
 	fclose(f);
 	return n;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void set_timeo(int fd, int opt, int ms)
-{
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
-
-	setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv));
-}
-
-/* Internet checksum, as Documentation/tdi-protocol.rst 6.2. */
-static unsigned short csum16(const unsigned char *p, size_t len)
-{
-	unsigned long sum = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum & 0xffff;
-}
-
-static void put16(unsigned char *p, unsigned int v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put32(unsigned char *p, unsigned int v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
-static unsigned int get16(const unsigned char *p)
-{
-	return p[0] << 8 | p[1];
-}
-
-static unsigned int get32(const unsigned char *p)
-{
-	return get16(p) << 16 | get16(p + 2);
 }
 
 /* A tdi frame as the header of section 4.1 has it (host order). */

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -531,6 +532,86 @@ static inline __u16 csum16(const unsigned char *p, size_t len)
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return ~sum & 0xffff;
+}
+
+/* ---- two namespaces joined by a veth pair (tdi_conn, tdi_offer) ---- */
+
+/* system() of a formatted command line. */
+static inline int run(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+/* An AF_TDI socket in namespace @ns; the process stays in @ns. */
+static inline int sock_in(int ns, int type)
+{
+	if (setns(ns, CLONE_NEWNET))
+		return -1;
+	return socket(AF_TDI, type, 0);
+}
+
+/* A listener on @port of namespace @ns, or -1. */
+static inline int listen_on(int ns, int type, int port, int backlog)
+{
+	struct sockaddr_tdi sa;
+	int fd = sock_in(ns, type);
+
+	if (fd < 0)
+		return -1;
+	sa_of(&sa, NULL, port);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(fd, backlog)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* TDI_INFO of @fd (all 0xff when the call fails). */
+static inline struct tdi_info info_of(int fd)
+{
+	struct tdi_info info;
+	socklen_t len = sizeof(info);
+
+	memset(&info, 0xff, sizeof(info));
+	getsockopt(fd, SOL_TDI, TDI_INFO, &info, &len);
+	return info;
+}
+
+/* net.tdi.@name of namespace @ns to @val; the process stays in @ns. */
+static inline int sysctl_in(int ns, const char *name, const char *val)
+{
+	if (setns(ns, CLONE_NEWNET))
+		return -1;
+	return sysctl_set(name, val);
+}
+
+/* A counter of namespace @ns's /proc/net/tdi_stat, or -1. */
+static inline long long stat_of(int ns, const char *name)
+{
+	char line[128], key[64];
+	long long v, ret = -1;
+	FILE *f;
+
+	if (setns(ns, CLONE_NEWNET))
+		return -1;
+	f = fopen("/proc/self/net/tdi_stat", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lld", key, &v) == 2 &&
+		    !strcmp(key, name)) {
+			ret = v;
+			break;
+		}
+	fclose(f);
+	return ret;
 }
 
 #endif /* TDI_UTIL_H */
