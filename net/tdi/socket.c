@@ -720,6 +720,15 @@ static bool tdi_tsdu_complete(struct tdi_sock *ts)
 	return false;
 }
 
+/* Message mode: the TSDU begun in the receive queue fills the buffer, so
+ * that no more of it can come before some is read.
+ */
+static bool tdi_tsdu_stuck(struct tdi_sock *ts)
+{
+	return !skb_queue_empty(&ts->sk.sk_receive_queue) &&
+	       tdi_conn_rcv_wnd(ts) < ts->mss;
+}
+
 /* The next skb of the receive queue after @skb, or NULL. */
 static struct sk_buff *tdi_rcv_next(struct tdi_sock *ts, struct sk_buff *skb)
 {
@@ -733,7 +742,9 @@ static struct sk_buff *tdi_rcv_next(struct tdi_sock *ts, struct sk_buff *skb)
  * TSDU, MSG_EOR on its last piece; with MSG_TRUNC the rest of the TSDU is
  * dropped, its whole length returned and MSG_TRUNC set when bytes were
  * dropped (a non-blocking MSG_TRUNC read waits, with EAGAIN, for the whole
- * TSDU).  MSG_PEEK walks the queue with a cursor and consumes nothing.
+ * TSDU, unless its part so far fills the receive buffer: then it reads that
+ * part as a read without MSG_TRUNC would).  MSG_PEEK walks the queue with a
+ * cursor and consumes nothing.
  */
 static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		       int flags)
@@ -772,7 +783,12 @@ static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	if (trunc && !timeo && !tdi_tsdu_complete(ts) && tdi_connected(ts) &&
 	    !sk->sk_err && !(sk->sk_shutdown & RCV_SHUTDOWN)) {
 		err = -EAGAIN;
-		goto out;
+		if (!tdi_tsdu_stuck(ts))
+			goto out;
+		/* it can never come whole: a partial read, as without
+		 * MSG_TRUNC (no MSG_EOR, nothing dropped)
+		 */
+		trunc = false;
 	}
 
 	for (;;) {

@@ -1537,6 +1537,62 @@ TEST_F(conn, trunc_and_marker)
 	close(s);
 }
 
+/*
+ * A TSDU larger than the receive buffer never arrives whole: a poll()
+ * driven reader using non-blocking MSG_TRUNC reads still gets all of it,
+ * in parts without MSG_EOR and the last with it, and the lengths add up
+ * to the TSDU's.  (Before: EAGAIN for ever while poll() said POLLIN.)
+ */
+TEST_F_TIMEOUT(conn, trunc_nonblocking_huge_tsdu, 120)
+{
+	const int total = 256 << 10;
+	int lfd, c, s, eors = 0, eagains = 0, status;
+	long long got = 0;
+	char buf[4096];
+	double end;
+	pid_t pid;
+
+	if (not_msgmode(variant->type))
+		SKIP(return, "message mode only");
+	lfd = listen_rcvbuf(self->nsb, variant->type, PORT + 6, 16384, 8);
+	ASSERT_LE(0, lfd);
+	pair_on(_metadata, self, lfd, variant->type, PORT + 6, &c, &s);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char *big = calloc(1, total);
+
+		_exit(!big || send(c, big, total, 0) != total);
+	}
+	end = now_s() + 60;
+	while (!eors && now_s() < end) {
+		struct pollfd p = { .fd = s, .events = POLLIN };
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+		ssize_t n;
+
+		if (poll(&p, 1, 1000) <= 0)
+			continue;
+		n = recvmsg(s, &m, MSG_TRUNC | MSG_DONTWAIT);
+		if (n < 0) {
+			ASSERT_EQ(EAGAIN, errno);
+			if (++eagains > 100000)
+				break;	/* poll() says POLLIN: a busy loop */
+			continue;
+		}
+		got += n;
+		eors += !!(m.msg_flags & MSG_EOR);
+	}
+	TH_LOG("%lld bytes, %d EAGAIN", got, eagains);
+	EXPECT_EQ(1, eors);
+	EXPECT_EQ(total, got);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(c);
+	close(s);
+	close(lfd);
+}
+
 static double cpu_s(void)
 {
 	struct rusage ru;
