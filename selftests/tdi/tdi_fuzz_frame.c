@@ -430,6 +430,7 @@ static struct {
 	__u64	v_conn, v_up, v_err[160], v_eof, v_closed, v_abort, v_oob;
 	__u64	v_bytes, ph_conn, ph_up, bogus, real_ids_changed;
 	__u64	ph_accept_sent;
+	__u64	drain_start_us;	/* when the injection ended */
 } g = { .lock = PTHREAD_MUTEX_INITIALIZER, .fail_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static int flag_get(int *p)
@@ -624,6 +625,68 @@ static void print_stat_delta(const char *ns, const struct stats *a, const struct
 		if (b->val[i] != old)
 			note("%s %-22s +%llu", ns, b->name[i], b->val[i] - old);
 	}
+}
+
+/*
+ * After the injection the real transfers get DRAIN_S seconds to end.  Past
+ * that the watchdog prints their endpoints' TDI_INFO and the namespaces'
+ * counters and fails the test, rather than the harness killing it with
+ * nothing said.
+ */
+#define DRAIN_S	120
+static struct stats wd_base[2];
+
+static void print_info(const char *what, int fd)
+{
+	struct tdi_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, SOL_TDI, TDI_INFO, &ti, &len)) {
+		note("%s: TDI_INFO: %s", what, strerror(errno));
+		return;
+	}
+	note("%s: state %u rtt %u rto %u us, snd_wnd %u rcv_wnd %u cwnd %u, unread %u",
+	     what, ti.state, ti.rtt_us, ti.rto_us, ti.snd_wnd, ti.rcv_wnd, ti.cwnd,
+	     ti.unread);
+	note("%s: bytes %llu out %llu in, frames %llu out %llu in, %llu again, %llu dup",
+	     what, (unsigned long long)ti.bytes_sent, (unsigned long long)ti.bytes_received,
+	     (unsigned long long)ti.frames_sent, (unsigned long long)ti.frames_received,
+	     (unsigned long long)ti.frames_retransmitted,
+	     (unsigned long long)ti.frames_duplicate);
+}
+
+static void *watchdog_main(void *arg)
+{
+	while (!flag_get(&g.stop)) {
+		__u64 d = __atomic_load_n(&g.drain_start_us, __ATOMIC_ACQUIRE);
+		struct stats st;
+		int i;
+
+		if (!d || now_us() - d < DRAIN_S * 1000000ULL) {
+			usleep(200000);
+			continue;
+		}
+		note("the real transfers did not end within %d s of the injection's end", DRAIN_S);
+		for (i = 0; i < NREAL; i++) {
+			char what[32];
+
+			note("real %d: %llu of %llu bytes read", i,
+			     (unsigned long long)g.real[i].got,
+			     (unsigned long long)g.real[i].committed);
+			snprintf(what, sizeof(what), "real %d writer", i);
+			print_info(what, g.real[i].fa);
+			snprintf(what, sizeof(what), "real %d reader", i);
+			print_info(what, g.real[i].fb);
+		}
+		if (!read_stats(g.nsa, &st))
+			print_stat_delta("a", &wd_base[0], &st);
+		if (!read_stats(g.nsb, &st))
+			print_stat_delta("b", &wd_base[1], &st);
+		fflush(stdout);
+		_exit(1);
+	}
+	return NULL;
 }
 
 static int tdi_socket_in(int ns, int type)
@@ -2751,7 +2814,7 @@ static int csum_selftest(void)
 TEST(frame_fuzz)
 {
 	struct stats sa0, sb0, sa1, sb1;
-	pthread_t sn[2], wr[NREAL], rd[NREAL], vt;
+	pthread_t sn[2], wr[NREAL], rd[NREAL], vt, wd;
 	struct rng r = { .s = opt_seed };
 	int home, fa, fb, i, left_a = -1, left_b = -1;
 	__u64 t0, t1;
@@ -2782,6 +2845,8 @@ TEST(frame_fuzz)
 	ASSERT_EQ(2, g.ready);
 	ASSERT_EQ(0, read_stats(g.nsa, &sa0));
 	ASSERT_EQ(0, read_stats(g.nsb, &sb0));
+	wd_base[0] = sa0;
+	wd_base[1] = sb0;
 
 	listeners[0] = listen_port(g.nsb, SOCK_STREAM, PORT_REAL_B, 16);
 	listeners[1] = listen_port(g.nsb, SOCK_SEQPACKET, PORT_REAL_B + 1, 16);
@@ -2809,6 +2874,7 @@ TEST(frame_fuzz)
 		ASSERT_EQ(0, pthread_create(&rd[i], NULL, reader_main, &g.real[i]));
 	}
 	ASSERT_EQ(0, pthread_create(&vt, NULL, victims_main, NULL));
+	ASSERT_EQ(0, pthread_create(&wd, NULL, watchdog_main, NULL));
 	/* the ids, isn and a first ack of both real connections */
 	for (i = 0; i < 1000; i++) {
 		pthread_mutex_lock(&g.lock);
@@ -2843,7 +2909,8 @@ TEST(frame_fuzz)
 	close(fa);
 	close(fb);
 
-	/* the transfers end in order */
+	/* the transfers end in order, watched */
+	__atomic_store_n(&g.drain_start_us, now_us(), __ATOMIC_RELEASE);
 	flag_set(&g.stop_real, 1);
 	for (i = 0; i < NREAL; i++) {
 		pthread_join(wr[i], NULL);
@@ -2872,6 +2939,7 @@ TEST(frame_fuzz)
 	}
 	flag_set(&g.stop, 1);
 	pthread_join(vt, NULL);
+	pthread_join(wd, NULL);
 	for (i = 0; i < 4; i++)
 		close(listeners[i]);
 	/* links down: whatever still runs in the background ends */
