@@ -2906,12 +2906,13 @@ TEST(frame_fuzz)
 	t1 = now_us();
 	note("injected %llu frames in %.1f s: %.0f frames/s", (unsigned long long)g.sent,
 	     (t1 - t0) / 1e6, g.sent / ((t1 - t0) / 1e6 + 0.000001));
-	close(fa);
-	close(fb);
-
-	/* the transfers end in order, watched */
+	/* the transfers end in order, watched (closing an AF_PACKET socket
+	 * waits for an RCU grace period, which can take long here)
+	 */
 	__atomic_store_n(&g.drain_start_us, now_us(), __ATOMIC_RELEASE);
 	flag_set(&g.stop_real, 1);
+	close(fa);
+	close(fb);
 	for (i = 0; i < NREAL; i++) {
 		pthread_join(wr[i], NULL);
 		pthread_join(rd[i], NULL);
