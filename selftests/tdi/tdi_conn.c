@@ -1639,9 +1639,9 @@ TEST_F_TIMEOUT(conn, recv_waits_beside_expedited, 60)
  * Expedited sends do not wait behind normal data: with the peer reading
  * only expedited data, the normal send buffer full and acknowledgments
  * delayed by 20 ms, eight expedited windows' worth of TSDUs go through,
- * each send waiting only for the acknowledgments that reopen the window.  (Before: the sender was woken
- * only when normal buffer space came back, so each turn of the window
- * waited for some unrelated wake-up.)
+ * each send waiting only for the acknowledgments that reopen the window.
+ * (Before: the sender was woken only when normal buffer space came back,
+ * so each turn of the window waited for some unrelated wake-up.)
  */
 TEST_F_TIMEOUT(conn, expedited_beside_full_buffer, 180)
 {
