@@ -579,8 +579,11 @@ static int new_ns(int home)
 	if (unshare(CLONE_NEWNET))
 		return -1;
 	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (in_ns(home))
+	if (in_ns(home)) {
+		if (fd >= 0)
+			close(fd);
 		return -1;
+	}
 	return fd;
 }
 

@@ -156,6 +156,7 @@ static inline int nl_talk(int fd, struct nl_req *req)
 	static unsigned int seq;
 	char buf[8192];
 	struct nlmsghdr *r;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
 	ssize_t n;
 
 	req->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
@@ -163,6 +164,9 @@ static inline int nl_talk(int fd, struct nl_req *req)
 	if (send(fd, req, req->nh.nlmsg_len, 0) != (ssize_t)req->nh.nlmsg_len)
 		return -errno;
 	for (;;) {
+		/* the kernel answers at once; 10 s is a wedge, not a wait */
+		if (poll(&p, 1, 10000) != 1)
+			return -ETIMEDOUT;
 		n = recv(fd, buf, sizeof(buf), 0);
 		if (n < 0)
 			return -errno;
