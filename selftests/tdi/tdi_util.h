@@ -96,6 +96,54 @@ static inline int ko_load(const char *path)
 	return ret;
 }
 
+/* ---- the kernel log ---- */
+
+/* /dev/kmsg, read from its end: what the kernel logs from now on. */
+static inline int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/*
+ * Read what @fd has: 1 with the first record that reports a kernel bug
+ * (KASAN, BUG, WARNING, an oops) in @buf, 0 when there is none.
+ */
+static inline int kmsg_bug(int fd, char *buf, size_t size)
+{
+	static const char *const bad[] = {
+		"KASAN", "BUG:", "WARNING:", "general protection", "Oops",
+	};
+	char rec[1024];
+	unsigned int i;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten: go on */
+		if (n <= 0)
+			return 0;
+		rec[n] = 0;
+		for (i = 0; i < ARRAY_SIZE(bad); i++) {
+			const char *text = strchr(rec, ';');
+			size_t len;
+
+			if (!strstr(rec, bad[i]) || !size)
+				continue;
+			text = text ? text + 1 : rec;
+			len = strcspn(text, "\n");
+			len = len < size - 1 ? len : size - 1;
+			memcpy(buf, text, len);
+			buf[len] = 0;
+			return 1;
+		}
+	}
+}
+
 /* ---- rtnetlink ---- */
 
 struct nl_req {
