@@ -375,6 +375,7 @@ struct real {
 	/* reader */
 	__u64	got, got_msgs, rhash;
 	__u64	last_progress_us;
+	int	rdone;		/* the reader has ended */
 	struct msgrec msgs[MSG_RING];
 	struct gframe ring_a[RING_A];
 	int	na, nb;
@@ -631,10 +632,12 @@ static void print_stat_delta(const char *ns, const struct stats *a, const struct
 }
 
 /*
- * After the injection the real transfers get DRAIN_S seconds to end.  Past
- * that the watchdog prints their endpoints' TDI_INFO and the namespaces'
- * counters and fails the test, rather than the harness killing it with
- * nothing said.
+ * After the injection a real transfer that has not ended must keep making
+ * progress: when one has read nothing for DRAIN_S seconds (counted from the
+ * injection's end at the earliest), the watchdog prints the endpoints'
+ * TDI_INFO and the namespaces' counters and fails the test, rather than the
+ * harness killing it with nothing said.  A slow machine only makes the
+ * drain longer; a stalled transfer fails.
  */
 #define DRAIN_S	120
 static struct stats wd_base[2];
@@ -666,17 +669,35 @@ static void *watchdog_main(void *arg)
 		struct stats st;
 		int i;
 
-		if (!d || now_us() - d < DRAIN_S * 1000000ULL) {
+		int stalled = -1;
+
+		for (i = 0; d && i < NREAL; i++) {
+			__u64 lp = __atomic_load_n(&g.real[i].last_progress_us,
+						   __ATOMIC_RELAXED);
+
+			if (lp < d)
+				lp = d;
+			if (!__atomic_load_n(&g.real[i].rdone, __ATOMIC_ACQUIRE) &&
+			    now_us() - lp > DRAIN_S * 1000000ULL)
+				stalled = i;
+		}
+		if (stalled < 0) {
 			usleep(200000);
 			continue;
 		}
-		note("the real transfers did not end within %d s of the injection's end", DRAIN_S);
+		note("real %d read nothing for %d s after the injection's end (%.1f s ago)",
+		     stalled, DRAIN_S, (now_us() - d) / 1e6);
 		for (i = 0; i < NREAL; i++) {
 			char what[32];
 
-			note("real %d: %llu of %llu bytes read", i,
-			     (unsigned long long)g.real[i].got,
-			     (unsigned long long)g.real[i].committed);
+			pthread_mutex_lock(&g.lock);
+			note("real %d: %llu bytes, %llu messages read; the writer's send returned for %llu %s%s",
+			     i, (unsigned long long)g.real[i].got,
+			     (unsigned long long)g.real[i].got_msgs,
+			     (unsigned long long)g.real[i].committed,
+			     g.real[i].type == SOCK_STREAM ? "bytes" : "messages",
+			     g.real[i].done ? ", all it sends" : "");
+			pthread_mutex_unlock(&g.lock);
 			snprintf(what, sizeof(what), "real %d writer", i);
 			print_info(what, g.real[i].fa);
 			snprintf(what, sizeof(what), "real %d reader", i);
@@ -1147,6 +1168,7 @@ static void *reader_main(void *arg)
 	}
 	rl->rhash = h;
 out:
+	__atomic_store_n(&rl->rdone, 1, __ATOMIC_RELEASE);
 	free(buf);
 	free(exp);
 	return NULL;

@@ -1631,15 +1631,24 @@ static long op_getsockopt(struct fuzz_thread *t)
 		size_t span = in < 0 ? 0 : in;
 		int out = len;
 
-		/* SO_GET_FILTER with optlen 0 gives the filter's length in
-		 * blocks and writes nothing (sk_get_filter())
+		/* SO_GET_FILTER counts optlen in filter blocks, not bytes,
+		 * both ways: optlen 0 asks for the filter's length and
+		 * writes nothing, optlen n >= the length writes the whole
+		 * filter, 8 bytes a block (sk_get_filter())
 		 */
-		bool count_only = o->level == SOL_SOCKET &&
-				  o->name == SO_GET_FILTER && in == 0;
+		bool get_filter = o->level == SOL_SOCKET &&
+				  o->name == SO_GET_FILTER;
 
-		if (ret == 0 && count_only) {
-			check_canary(t, o->label, t->optbuf, 0,
-				     span + FUZZ_GUARD);
+		if (ret == 0 && get_filter) {
+			size_t wrote = in == 0 ? 0 :
+				       (size_t)out * sizeof(struct sock_filter);
+
+			if (in > 0 && (out < 0 || out > in))
+				anomaly(t, "getsockopt %s: %d blocks -> %d",
+					o->label, in, out);
+			else if (wrote <= sizeof(t->optbuf))
+				check_canary(t, o->label, t->optbuf, wrote,
+					     sizeof(t->optbuf));
 		} else if (ret == 0 && in >= 0) {
 			if (out < 0 || out > in)
 				anomaly(t, "getsockopt %s: optlen %d -> %d",
