@@ -691,12 +691,12 @@ static void *watchdog_main(void *arg)
 			char what[32];
 
 			pthread_mutex_lock(&g.lock);
-			note("real %d: %llu bytes, %llu messages read; the writer's send returned for %llu %s%s",
+			note("real %d: %llu bytes, %llu messages read; sent: %llu %s%s",
 			     i, (unsigned long long)g.real[i].got,
 			     (unsigned long long)g.real[i].got_msgs,
 			     (unsigned long long)g.real[i].committed,
 			     g.real[i].type == SOCK_STREAM ? "bytes" : "messages",
-			     g.real[i].done ? ", all it sends" : "");
+			     g.real[i].done ? ", all" : "");
 			pthread_mutex_unlock(&g.lock);
 			snprintf(what, sizeof(what), "real %d writer", i);
 			print_info(what, g.real[i].fa);
