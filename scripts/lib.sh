@@ -7,7 +7,7 @@ TDI_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TDI_SRC_TARBALL=/usr/src/linux-source-6.1.tar.xz
 # The guests' QEMU CPU (scripts/vm-run says why each option is there;
 # scripts/boot-test uses it as its default)
-TDI_QEMU_CPU=max,la57=off,tsc-deadline=off
+TDI_QEMU_CPU=${TDI_QEMU_CPU:-max,la57=off,tsc-deadline=off}
 
 tdi_die() {
 	echo "$(basename "$0"): $*" >&2
