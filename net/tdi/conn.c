@@ -615,7 +615,7 @@ int tdi_conn_connect(struct tdi_sock *ts, const struct sockaddr_tdi *sa,
 	ts->snd_nxt = ts->snd_una;
 	ts->write_seq = ts->snd_una;
 	ts->snd_right = ts->snd_una;
-	tdi_rtt_init(&ts->rtt, tn->sysctl.rto_initial_ms * USEC_PER_MSEC);
+	tdi_rtt_init(&ts->rtt, READ_ONCE(tn->sysctl.rto_initial_ms) * USEC_PER_MSEC);
 	ts->connect_deadline = jiffies + msecs_to_jiffies(timeout_ms);
 
 	err = tdi_conn_hash(ts);
@@ -637,7 +637,7 @@ static bool tdi_conn_retry_exhausted(struct tdi_sock *ts)
 {
 	struct tdi_net *tn = tdi_pernet(sock_net(&ts->sk));
 
-	return ++ts->retries > tn->sysctl.retries;
+	return ++ts->retries > READ_ONCE(tn->sysctl.retries);
 }
 
 /* The peer answered nothing for too long: give up on it. */

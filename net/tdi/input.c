@@ -49,7 +49,7 @@ static void tdi_schedule_ack(struct tdi_sock *ts, bool now,
 	}
 	if (!timer_pending(&ts->delack_timer))
 		sk_reset_timer(&ts->sk, &ts->delack_timer, jiffies +
-			       max(msecs_to_jiffies(tn->sysctl.delack_ms),
+			       max(msecs_to_jiffies(READ_ONCE(tn->sysctl.delack_ms)),
 				   1UL));
 }
 
@@ -242,9 +242,7 @@ static void tdi_ack_rcv(struct tdi_sock *ts, const struct tdi_frame *fr,
 			u32 sample = tdi_now_us() - fr->tsecr;
 
 			if (sample < 60 * USEC_PER_SEC)
-				tdi_rtt_sample(&ts->rtt, sample,
-					       tn->sysctl.rto_min_ms * USEC_PER_MSEC,
-					       tn->sysctl.rto_max_ms * USEC_PER_MSEC);
+				tdi_rtt_sample_net(tn, &ts->rtt, sample);
 		}
 		acked = tdi_clean_acked(ts, ack);
 		ts->dupacks = 0;
@@ -567,11 +565,7 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		ts->backoff = 0;
 		sample = tdi_now_us() - fr->tsecr;
 		if (fr->tsecr && sample < 60 * USEC_PER_SEC)
-			tdi_rtt_sample(&ts->rtt, sample,
-				       tdi_pernet(net)->sysctl.rto_min_ms *
-				       USEC_PER_MSEC,
-				       tdi_pernet(net)->sysctl.rto_max_ms *
-				       USEC_PER_MSEC);
+			tdi_rtt_sample_net(tdi_pernet(net), &ts->rtt, sample);
 		ts->last_rcv = jiffies;
 		tdi_conn_hash_peer(ts);
 		tdi_set_state(ts, TDI_STATE_CONNECTED);
@@ -593,7 +587,8 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		return;
 	case TDI_T_HOLD:
 		/* the offer waits for the peer's decision: wait with it */
-		hold = jiffies + msecs_to_jiffies(tdi_pernet(net)->sysctl.connect_timeout_ms);
+		hold = READ_ONCE(tdi_pernet(net)->sysctl.connect_timeout_ms);
+		hold = jiffies + msecs_to_jiffies(hold);
 		if (time_before(ts->connect_deadline, hold))
 			ts->connect_deadline = hold;
 		consume_skb(skb);

@@ -739,7 +739,7 @@ static struct tdi_sock *tdi_offer_child(struct tdi_sock *lts,
 	ts->snd_right = ts->snd_una + o->peer_wnd;
 	tdi_ts_anchor(ts, o->peer_tsval);
 	ts->accept_pending = 1;
-	tdi_rtt_init(&ts->rtt, tn->sysctl.rto_initial_ms * USEC_PER_MSEC);
+	tdi_rtt_init(&ts->rtt, READ_ONCE(tn->sysctl.rto_initial_ms) * USEC_PER_MSEC);
 	tdi_set_state(ts, TDI_STATE_CONNECTED);
 	return ts;
 }
@@ -842,9 +842,7 @@ void tdi_offer_input(struct tdi_sock *lts, struct sk_buff *skb,
 		u32 sample = tdi_now_us() - fr.tsecr;
 
 		if (sample < 60 * USEC_PER_SEC)
-			tdi_rtt_sample(&ts->rtt, sample,
-				       tn->sysctl.rto_min_ms * USEC_PER_MSEC,
-				       tn->sysctl.rto_max_ms * USEC_PER_MSEC);
+			tdi_rtt_sample_net(tn, &ts->rtt, sample);
 	}
 	tdi_conn_input(ts, skb, xmitq);
 	/* an inherited SO_KEEPALIVE starts its timer now */

@@ -241,7 +241,7 @@ static void tdi_arm_rto(struct tdi_sock *ts)
 {
 	struct tdi_net *tn = tdi_pernet(sock_net(&ts->sk));
 	u32 rto = tdi_rto_backed_off(ts->rtt.rto_us, ts->backoff,
-				     tn->sysctl.rto_max_ms * USEC_PER_MSEC);
+				     READ_ONCE(tn->sysctl.rto_max_ms) * USEC_PER_MSEC);
 	unsigned long when = jiffies + max(usecs_to_jiffies(rto), 1UL);
 
 	/* a closed endpoint's deadline comes first */

@@ -56,6 +56,25 @@ void tdi_rtt_sample(struct tdi_rtt *rtt, u32 sample_us, u32 min_us,
 EXPORT_SYMBOL_IF_KUNIT(tdi_rtt_sample);
 
 /**
+ * tdi_rtt_sample_net() - tdi_rtt_sample() within a namespace's bounds
+ * @tn: the namespace whose rto_min_ms and rto_max_ms bound the time-out
+ * @rtt: the estimate
+ * @sample_us: the measured round trip
+ *
+ * The sysctls may change at any time: each is read once.  Their handler
+ * keeps rto_min_ms <= rto_max_ms; a reader that sees the two from either
+ * side of a pair of writes still gets a time-out of at most rto_max_ms.
+ */
+void tdi_rtt_sample_net(const struct tdi_net *tn, struct tdi_rtt *rtt,
+			u32 sample_us)
+{
+	u32 min_us = READ_ONCE(tn->sysctl.rto_min_ms) * USEC_PER_MSEC;
+	u32 max_us = READ_ONCE(tn->sysctl.rto_max_ms) * USEC_PER_MSEC;
+
+	tdi_rtt_sample(rtt, sample_us, min_us, max_us);
+}
+
+/**
  * tdi_rto_backed_off() - the time-out after @backoff doublings
  * @rto_us: the time-out before back-off
  * @backoff: how many time-outs in a row

@@ -311,7 +311,7 @@ static int tdi_connect(struct socket *sock, struct sockaddr *uaddr,
 	}
 	timeout_ms = sk->sk_sndtimeo != MAX_SCHEDULE_TIMEOUT ?
 		     jiffies_to_msecs(sk->sk_sndtimeo) :
-		     tdi_pernet(sock_net(sk))->sysctl.connect_timeout_ms;
+		     READ_ONCE(tdi_pernet(sock_net(sk))->sysctl.connect_timeout_ms);
 	err = tdi_conn_connect(ts, sa, timeout_ms, &xmitq);
 	tdi_flush(ts, &xmitq);
 	if (err)

@@ -10,7 +10,9 @@
  *   rto_initial_ms		retransmission time-out before any RTT
  *				sample (1 to 60000)
  *   rto_min_ms, rto_max_ms	bounds of the retransmission time-out
- *				(1 to 60000)
+ *				(1 to 60000, and rto_min_ms <= rto_max_ms:
+ *				a write that would cross the other is
+ *				refused)
  *   retries			time-outs in a row without an answer before a
  *				connection ends with ETIMEDOUT (1 to 100)
  *   delack_ms			longest delay of an acknowledgment (1 to 500)
@@ -34,7 +36,9 @@
  *				net.ipv4.tcp_mem
  */
 
+#include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 
@@ -67,6 +71,39 @@ static int tdi_port_range_handler(struct ctl_table *table, int write,
 	return 0;
 }
 
+/* Serialises the writes of rto_min_ms and rto_max_ms (their order). */
+static DEFINE_MUTEX(tdi_rto_bounds_lock);
+
+static int tdi_rto_bound_handler(struct ctl_table *table, int write,
+				 void *buffer, size_t *lenp, loff_t *ppos)
+{
+	bool is_min = !strcmp(table->procname, "rto_min_ms");
+	struct tdi_sysctl *s = is_min ?
+		container_of((int *)table->data, struct tdi_sysctl, rto_min_ms) :
+		container_of((int *)table->data, struct tdi_sysctl, rto_max_ms);
+	int val = READ_ONCE(*(int *)table->data);
+	struct ctl_table tmp = {
+		.data	= &val,
+		.maxlen	= sizeof(val),
+		.mode	= table->mode,
+		.extra1	= table->extra1,
+		.extra2	= table->extra2,
+	};
+	int err;
+
+	err = proc_dointvec_minmax(&tmp, write, buffer, lenp, ppos);
+	if (err || !write)
+		return err;
+	mutex_lock(&tdi_rto_bounds_lock);
+	if (is_min ? val > READ_ONCE(s->rto_max_ms) :
+		     val < READ_ONCE(s->rto_min_ms))
+		err = -EINVAL;
+	else
+		WRITE_ONCE(*(int *)table->data, val);
+	mutex_unlock(&tdi_rto_bounds_lock);
+	return err;
+}
+
 static int tdi_one = 1;
 static int tdi_hundred = 100;
 static int tdi_min_connect = 100;
@@ -91,6 +128,16 @@ static long tdi_long_max = LONG_MAX;
 	.extra2		= hi,						\
 }
 
+#define TDI_SYSCTL_RTO_BOUND(name) {				\
+	.procname	= #name,					\
+	.data		= (void *)offsetof(struct tdi_sysctl, name),	\
+	.maxlen		= sizeof(int),					\
+	.mode		= 0644,						\
+	.proc_handler	= tdi_rto_bound_handler,			\
+	.extra1		= &tdi_one,					\
+	.extra2		= &tdi_max_rto,					\
+}
+
 static const struct ctl_table tdi_sysctl_template[] = {
 	{
 		.procname	= "ephemeral_port_range",
@@ -100,8 +147,8 @@ static const struct ctl_table tdi_sysctl_template[] = {
 	},
 	TDI_SYSCTL_INT(connect_timeout_ms, &tdi_min_connect, &tdi_max_connect),
 	TDI_SYSCTL_INT(rto_initial_ms, &tdi_one, &tdi_max_rto),
-	TDI_SYSCTL_INT(rto_min_ms, &tdi_one, &tdi_max_rto),
-	TDI_SYSCTL_INT(rto_max_ms, &tdi_one, &tdi_max_rto),
+	TDI_SYSCTL_RTO_BOUND(rto_min_ms),
+	TDI_SYSCTL_RTO_BOUND(rto_max_ms),
 	TDI_SYSCTL_INT(retries, &tdi_one, &tdi_hundred),
 	TDI_SYSCTL_INT(delack_ms, &tdi_one, &tdi_max_delack),
 	TDI_SYSCTL_INT(disconnect_timeout_ms, &tdi_min_connect,

@@ -645,6 +645,8 @@ void tdi_rtt_init(struct tdi_rtt *rtt, u32 initial_us);
 void tdi_rtt_sample(struct tdi_rtt *rtt, u32 sample_us, u32 min_us,
 		    u32 max_us);
 u32 tdi_rto_backed_off(u32 rto_us, u8 backoff, u32 max_us);
+void tdi_rtt_sample_net(const struct tdi_net *tn, struct tdi_rtt *rtt,
+			u32 sample_us);
 
 /* reasm.c */
 bool tdi_ofo_insert(struct sk_buff_head *q, struct sk_buff *skb);

@@ -9,8 +9,10 @@
  * make random calls on them: socket, bind, connect, listen, accept(4),
  * send*, recv*, read/write, get/setsockopt (every SOL_TDI option and
  * some out of range, SOL_SOCKET options, other levels), ioctl, fcntl,
- * shutdown, close, poll, getsockname/getpeername, dup, socketpair, and
- * fork (a child that uses and closes the descriptors it shares with us).
+ * shutdown, close, poll, getsockname/getpeername, dup, socketpair,
+ * fork (a child that uses and closes the descriptors it shares with us),
+ * and reads and writes of the net.tdi sysctls (of a namespace of their
+ * own).
  * Arguments are valid, mangled or bad pointers in random measure.
  *
  * Every call draws its arguments from its thread's random generator and
@@ -2107,6 +2109,228 @@ static long op_fork(struct fuzz_thread *t)
 	return 0;
 }
 
+/*
+ * net.tdi.* of a third namespace, "c", which holds no socket: each file is
+ * opened once, in c, and shared by the threads.  They read it at offset 0
+ * and beyond, and write values inside its range, at its ends, beyond it,
+ * across the other RTO bound, garbage, and values at an offset.  One lock
+ * covers a write and the reads that judge it: a number in range is taken
+ * and reads back; one out of range fails with EINVAL and changes nothing;
+ * garbage fails with EINVAL or is taken, and whatever happened, the value
+ * read after lies in range and rto_min_ms <= rto_max_ms.  A write at an
+ * offset is ignored (kernel.sysctl_writes_strict = 1, the default).
+ * A read from offset 0, lock or not, always gives values in range.  (A
+ * fork()ed child only reads.)
+ */
+struct fuzz_sysctl {
+	const char *name;
+	long lo, hi;
+	int nvals;	/* 2: "low high", low <= high */
+	int fd;
+};
+
+static struct fuzz_sysctl fsys[] = {
+	{ "connect_timeout_ms", 100, 600000, 1, -1 },
+	{ "rto_initial_ms", 1, 60000, 1, -1 },
+	{ "rto_min_ms", 1, 60000, 1, -1 },
+	{ "rto_max_ms", 1, 60000, 1, -1 },
+	{ "retries", 1, 100, 1, -1 },
+	{ "delack_ms", 1, 500, 1, -1 },
+	{ "disconnect_timeout_ms", 100, 600000, 1, -1 },
+	{ "max_orphans", 0, 1048576, 1, -1 },
+	{ "keepalive_time_ms", 100, 86400000, 1, -1 },
+	{ "keepalive_intvl_ms", 100, 3600000, 1, -1 },
+	{ "keepalive_probes", 1, 100, 1, -1 },
+	{ "max_offers", 0, 65536, 1, -1 },
+	{ "ephemeral_port_range", 1024, 65535, 2, -1 },
+};
+
+#define FSYS_RTO_MIN	2
+#define FSYS_RTO_MAX	3
+
+static pthread_mutex_t sysctl_lock = PTHREAD_MUTEX_INITIALIZER;
+static int ns_c = -1;
+static bool sysctl_strict;
+
+/* Namespace c and its sysctl files; the caller stays where it was. */
+static int open_sysctls(void)
+{
+	char path[128], buf[16];
+	unsigned int i;
+	int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	if (home < 0 || unshare(CLONE_NEWNET))
+		return -1;
+	ns_c = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	for (i = 0; i < ARRAY_SIZE(fsys); i++) {
+		snprintf(path, sizeof(path), "/proc/sys/net/tdi/%s", fsys[i].name);
+		fsys[i].fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fsys[i].fd < 0)
+			return -1;
+	}
+	sysctl_strict = !file_get("/proc/sys/kernel/sysctl_writes_strict", buf,
+				  sizeof(buf)) && atoi(buf) == 1;
+	if (setns(home, CLONE_NEWNET))
+		return -1;
+	close(home);
+	return ns_c < 0 ? -1 : 0;
+}
+
+static void close_sysctls(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fsys); i++)
+		if (fsys[i].fd >= 0)
+			close(fsys[i].fd);
+	if (ns_c >= 0)
+		close(ns_c);
+}
+
+/* Parse @n bytes of @buf as @s's value(s) into @v: 0, or -1 if malformed. */
+static int sysctl_parse(const struct fuzz_sysctl *s, char *buf, ssize_t n,
+			long *v)
+{
+	char *p = buf, *end;
+	int i;
+
+	if (n <= 0 || buf[n - 1] != '\n')
+		return -1;
+	buf[n] = 0;
+	for (i = 0; i < s->nvals; i++) {
+		errno = 0;
+		v[i] = strtol(p, &end, 10);
+		if (end == p || errno || *end != (i + 1 < s->nvals ? '\t' : '\n'))
+			return -1;
+		if (v[i] < s->lo || v[i] > s->hi)
+			return -1;
+		p = end + 1;
+	}
+	return s->nvals == 2 && v[0] > v[1] ? -1 : 0;
+}
+
+static int sysctl_get(const struct fuzz_sysctl *s, long *v)
+{
+	char buf[64];
+
+	return sysctl_parse(s, buf, pread(s->fd, buf, sizeof(buf) - 1, 0), v);
+}
+
+static long rnd_in(struct fuzz_thread *t, long lo, long hi)
+{
+	return lo + (long)(rnd(t) % (__u64)(hi - lo + 1));
+}
+
+/* Under sysctl_lock: the RTO bounds may not cross. */
+static void sysctl_check_rto(struct fuzz_thread *t, const char *after)
+{
+	long lo, hi;
+
+	if (sysctl_get(&fsys[FSYS_RTO_MIN], &lo) ||
+	    sysctl_get(&fsys[FSYS_RTO_MAX], &hi))
+		anomaly(t, "sysctl: the RTO bounds do not read back after %s", after);
+	else if (lo > hi)
+		anomaly(t, "sysctl: rto_min_ms %ld > rto_max_ms %ld after %s", lo,
+			hi, after);
+}
+
+static long op_sysctl(struct fuzz_thread *t)
+{
+	static const char charset[] = "0123456789 \t\n-+xX";
+	struct fuzz_sysctl *s = &fsys[rnd_below(t, ARRAY_SIZE(fsys))];
+	unsigned int r = rnd_below(t, 100), i;
+	long before[2], after[2], v[2], lo = s->lo, hi = s->hi;
+	enum { TAKEN, REFUSED, EITHER, IGNORED } want;
+	char buf[64];
+	off_t off = 0;
+	ssize_t n;
+	int len, err;
+	bool same;
+
+	/* a child only reads: sysctl_lock may have been held at fork() */
+	if (r < 30 || t->in_child) {
+		if (chance(t, 20))
+			off = 1 + rnd_below(t, 16);
+		describe(t, "pread(%s, %lld)", s->name, (long long)off);
+		n = pread(s->fd, buf, sizeof(buf) - 1, off);
+		if (n < 0)
+			return -errno;
+		if (!off && sysctl_parse(s, buf, n, v))
+			anomaly(t, "sysctl: %s reads '%.*s'", s->name, (int)n, buf);
+		return n;
+	}
+	pthread_mutex_lock(&sysctl_lock);
+	if (sysctl_get(s, before)) {
+		anomaly(t, "sysctl: %s does not read back", s->name);
+		pthread_mutex_unlock(&sysctl_lock);
+		return -EIO;
+	}
+	/* the other RTO bound limits this one */
+	if (s == &fsys[FSYS_RTO_MIN] && !sysctl_get(&fsys[FSYS_RTO_MAX], v))
+		hi = v[0];
+	if (s == &fsys[FSYS_RTO_MAX] && !sysctl_get(&fsys[FSYS_RTO_MIN], v))
+		lo = v[0];
+	if (r < 55) {
+		want = TAKEN;
+		v[0] = chance(t, 20) ? (chance(t, 50) ? lo : hi) : rnd_in(t, lo, hi);
+		v[1] = rnd_in(t, v[0], hi);
+	} else if (r < 70) {
+		want = REFUSED;
+		v[0] = chance(t, 50) ? lo - 1 - rnd_below(t, 1000) :
+				       hi + 1 + rnd_below(t, 1000);
+		v[1] = rnd_in(t, lo, hi);
+		if (s->nvals == 2 && chance(t, 50)) {
+			v[0] = rnd_in(t, lo + 1, hi);	/* inverted */
+			v[1] = v[0] - 1;
+		}
+	} else if (r < 90) {
+		want = EITHER;
+	} else {
+		want = sysctl_strict ? IGNORED : EITHER;
+		v[0] = rnd_in(t, lo, hi);
+		v[1] = rnd_in(t, v[0], hi);
+		off = 1 + rnd_below(t, 8);
+	}
+	if (want == EITHER && r < 90) {
+		len = rnd_below(t, 24);
+		for (i = 0; i < (unsigned int)len; i++)
+			buf[i] = PICK(t, charset);
+		buf[len] = 0;
+	} else if (s->nvals == 2) {
+		len = snprintf(buf, sizeof(buf), "%ld %ld%s", v[0], v[1],
+			       chance(t, 50) ? "\n" : "");
+	} else {
+		len = snprintf(buf, sizeof(buf), "%ld%s", v[0],
+			       chance(t, 50) ? "\n" : "");
+	}
+	describe(t, "pwrite(%s, '%s', %lld)", s->name, buf, (long long)off);
+	n = pwrite(s->fd, buf, len, off);
+	err = n < 0 ? errno : 0;
+	same = !sysctl_get(s, after) && after[0] == before[0] &&
+	       (s->nvals == 1 || after[1] == before[1]);
+	if (sysctl_get(s, after))
+		anomaly(t, "sysctl: %s does not read back after '%s'", s->name, buf);
+	else if (want == TAKEN && n != len)
+		anomaly(t, "sysctl: %s = '%s' refused: %s", s->name, buf,
+			strerror(err));
+	else if (want == TAKEN && (after[0] != v[0] ||
+				   (s->nvals == 2 && after[1] != v[1])))
+		anomaly(t, "sysctl: %s = '%s' reads back %ld", s->name, buf,
+			after[0]);
+	else if (want == REFUSED && n >= 0)
+		anomaly(t, "sysctl: %s = '%s' (out of range) taken", s->name, buf);
+	else if (want != TAKEN && n < 0 && err != EINVAL)
+		anomaly(t, "sysctl: %s = '%s': %s, not EINVAL", s->name, buf,
+			strerror(err));
+	else if ((n < 0 || want == IGNORED) && !same)
+		anomaly(t, "sysctl: %s changed by '%s' (offset %lld, %s)", s->name,
+			buf, (long long)off, n < 0 ? strerror(err) : "taken");
+	if (s == &fsys[FSYS_RTO_MIN] || s == &fsys[FSYS_RTO_MAX])
+		sysctl_check_rto(t, buf);
+	pthread_mutex_unlock(&sysctl_lock);
+	return n < 0 ? -err : n;
+}
+
 struct fuzz_op {
 	const char *name;
 	int weight;
@@ -2144,6 +2368,7 @@ static const struct fuzz_op fuzz_ops[] = {
 	OP(socketpair, 20),
 	OP(relisten, 120),
 	OP(fork, 3),
+	OP(sysctl, 60),
 };
 
 #define FUZZ_NOPS	ARRAY_SIZE(fuzz_ops)
@@ -2468,6 +2693,7 @@ TEST_F_TIMEOUT(fuzz, sys, 3600)
 	ASSERT_EQ(0, mprotect(ro_page, pg, PROT_READ));
 
 	ASSERT_EQ(0, make_namespaces(_metadata));
+	ASSERT_EQ(0, open_sysctls()) TH_LOG("namespace c's sysctls: %s", strerror(errno));
 	for (i = 0; i < FUZZ_LISTENERS; i++)
 		ASSERT_EQ(0, make_listener(&boot, i, 64, &tm));
 
@@ -2528,6 +2754,7 @@ TEST_F_TIMEOUT(fuzz, sys, 3600)
 	setns(ns_orig, CLONE_NEWNET);
 	close(ns_fd[0]);
 	close(ns_fd[1]);
+	close_sysctls();
 	close(ns_orig);
 	EXPECT_EQ(0, left[0]);
 	EXPECT_EQ(0, left[1]);

@@ -472,6 +472,131 @@ TEST(range_invalid)
 	}
 }
 
+/* Write @val to net.tdi.@name in one write(): 0, or -1 with errno. */
+static int tdi_sysctl_write(const char *name, const char *val)
+{
+	size_t len = strlen(val);
+	char path[128];
+	ssize_t ret;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/tdi/%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ret = write(fd, val, len);
+	err = errno;
+	close(fd);
+	if (ret == (ssize_t)len)
+		return 0;
+	errno = ret < 0 ? err : EIO;
+	return -1;
+}
+
+static long tdi_sysctl_read(const char *name)
+{
+	char path[128], buf[64];
+
+	snprintf(path, sizeof(path), "/proc/sys/net/tdi/%s", name);
+	if (file_get(path, buf, sizeof(buf)))
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/* Every integer sysctl, with its range and default (sysctl.c, af_tdi.c). */
+static const struct {
+	const char *name;
+	long lo, hi, def;
+} tdi_int_sysctls[] = {
+	{ "connect_timeout_ms", 100, 600000, 5000 },
+	{ "rto_initial_ms", 1, 60000, 200 },
+	{ "rto_min_ms", 1, 60000, 20 },
+	{ "rto_max_ms", 1, 60000, 4000 },
+	{ "retries", 1, 100, 10 },
+	{ "delack_ms", 1, 500, 4 },
+	{ "disconnect_timeout_ms", 100, 600000, 20000 },
+	{ "max_orphans", 0, 1048576, 4096 },
+	{ "keepalive_time_ms", 100, 86400000, 7200000 },
+	{ "keepalive_intvl_ms", 100, 3600000, 75000 },
+	{ "keepalive_probes", 1, 100, 9 },
+	{ "max_offers", 0, 65536, 1024 },
+};
+
+/*
+ * Each integer sysctl starts at its default, takes both ends of its range,
+ * and refuses with EINVAL, changing nothing, what lies outside it or is
+ * not a number.  (rto_min_ms and rto_max_ms bound each other: the other
+ * is moved out of the way first.)
+ */
+TEST(sysctl_ranges)
+{
+	unsigned int i, k;
+
+	tdi_unshare(_metadata);
+	for (i = 0; i < ARRAY_SIZE(tdi_int_sysctls); i++) {
+		EXPECT_EQ(tdi_int_sysctls[i].def,
+			  tdi_sysctl_read(tdi_int_sysctls[i].name)) {
+			TH_LOG("%s: default", tdi_int_sysctls[i].name);
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(tdi_int_sysctls); i++) {
+		const char *name = tdi_int_sysctls[i].name;
+		long lo = tdi_int_sysctls[i].lo, hi = tdi_int_sysctls[i].hi;
+		char bad[6][32], val[32];
+
+		if (!strcmp(name, "rto_min_ms"))
+			ASSERT_EQ(0, tdi_sysctl_write("rto_max_ms", "60000"));
+		if (!strcmp(name, "rto_max_ms"))
+			ASSERT_EQ(0, tdi_sysctl_write("rto_min_ms", "1"));
+		snprintf(val, sizeof(val), "%ld\n", lo);
+		EXPECT_EQ(0, tdi_sysctl_write(name, val)) {
+			TH_LOG("%s = %ld: %s", name, lo, strerror(errno));
+		}
+		EXPECT_EQ(lo, tdi_sysctl_read(name));
+		snprintf(val, sizeof(val), "%ld", hi);
+		EXPECT_EQ(0, tdi_sysctl_write(name, val)) {
+			TH_LOG("%s = %ld: %s", name, hi, strerror(errno));
+		}
+		EXPECT_EQ(hi, tdi_sysctl_read(name));
+		snprintf(bad[0], sizeof(bad[0]), "%ld", lo - 1);
+		snprintf(bad[1], sizeof(bad[1]), "%ld", hi + 1);
+		snprintf(bad[2], sizeof(bad[2]), "%s", "abc");
+		snprintf(bad[3], sizeof(bad[3]), "%s", "99999999999999999999");
+		snprintf(bad[4], sizeof(bad[4]), "%s", "-2147483649");
+		snprintf(bad[5], sizeof(bad[5]), "%ldx", lo);
+		for (k = 0; k < ARRAY_SIZE(bad); k++) {
+			EXPECT_EQ(-1, tdi_sysctl_write(name, bad[k])) {
+				TH_LOG("%s: '%s' was accepted", name, bad[k]);
+			}
+			EXPECT_EQ(EINVAL, errno) {
+				TH_LOG("%s: '%s': %s", name, bad[k], strerror(errno));
+			}
+			EXPECT_EQ(hi, tdi_sysctl_read(name)) {
+				TH_LOG("%s changed by '%s'", name, bad[k]);
+			}
+		}
+	}
+}
+
+/* rto_min_ms <= rto_max_ms: a write that would cross the other is refused. */
+TEST(sysctl_rto_bounds)
+{
+	tdi_unshare(_metadata);
+	ASSERT_EQ(0, tdi_sysctl_write("rto_min_ms", "100"));
+	EXPECT_EQ(-1, tdi_sysctl_write("rto_max_ms", "99"));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(4000, tdi_sysctl_read("rto_max_ms"));
+	EXPECT_EQ(0, tdi_sysctl_write("rto_max_ms", "100"));
+	EXPECT_EQ(-1, tdi_sysctl_write("rto_min_ms", "101"));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(100, tdi_sysctl_read("rto_min_ms"));
+	EXPECT_EQ(100, tdi_sysctl_read("rto_max_ms"));
+	EXPECT_EQ(0, tdi_sysctl_write("rto_min_ms", "1"));
+	EXPECT_EQ(0, tdi_sysctl_write("rto_max_ms", "60000"));
+	EXPECT_EQ(1, tdi_sysctl_read("rto_min_ms"));
+	EXPECT_EQ(60000, tdi_sysctl_read("rto_max_ms"));
+}
+
 /*
  * Two namespaces: each has its own port space, its own /proc/net/tdi and
  * its own ephemeral range.
