@@ -43,6 +43,9 @@
  * share one identifier space, checked under conn_lock); socks_lock and
  * the ports lock are never held with another spinlock.  Nothing sleeps
  * under them; frames built under offer_lock are sent after it is dropped.
+ * tdi_rto_bounds_lock (sysctl.c, a mutex) orders the writes of the
+ * rto_min_ms and rto_max_ms sysctls; it is taken with no other lock held
+ * and takes none.  Sysctl values are read with READ_ONCE(), locklessly.
  *
  * Refcounts.  tdi_addr.ref: one per holder, as above; the last put unhashes
  * the port and frees the object after an RCU grace period, so lockless
