@@ -287,13 +287,16 @@ static int tdi_range_get(char *buf, size_t size)
 	return file_get(TDI_RANGE, buf, size);
 }
 
-static int tdi_range_set(const char *val)
+/* Write @val to net.tdi.@name in one write(): 0, or -1 with errno. */
+static int tdi_sysctl_write(const char *name, const char *val)
 {
 	size_t len = strlen(val);
+	char path[128];
 	ssize_t ret;
 	int fd, err;
 
-	fd = open(TDI_RANGE, O_WRONLY);
+	snprintf(path, sizeof(path), "/proc/sys/net/tdi/%s", name);
+	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -1;
 	ret = write(fd, val, len);
@@ -303,6 +306,11 @@ static int tdi_range_set(const char *val)
 		return 0;
 	errno = ret < 0 ? err : EIO;
 	return -1;
+}
+
+static int tdi_range_set(const char *val)
+{
+	return tdi_sysctl_write("ephemeral_port_range", val);
 }
 
 static void tdi_expect_range(struct __test_metadata *_metadata,
@@ -470,27 +478,6 @@ TEST(range_invalid)
 		}
 		tdi_expect_range(_metadata, "2000\t3000\n");
 	}
-}
-
-/* Write @val to net.tdi.@name in one write(): 0, or -1 with errno. */
-static int tdi_sysctl_write(const char *name, const char *val)
-{
-	size_t len = strlen(val);
-	char path[128];
-	ssize_t ret;
-	int fd, err;
-
-	snprintf(path, sizeof(path), "/proc/sys/net/tdi/%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ret = write(fd, val, len);
-	err = errno;
-	close(fd);
-	if (ret == (ssize_t)len)
-		return 0;
-	errno = ret < 0 ? err : EIO;
-	return -1;
 }
 
 static long tdi_sysctl_read(const char *name)
