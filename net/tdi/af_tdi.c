@@ -23,6 +23,13 @@
  * reference the file held.  The socket's proto_ops and struct proto pin
  * the module, so rmmod fails while any socket is open.
  *
+ * Faces.  The endpoint core (conn.c, input.c, offer.c) never wakes a
+ * reader or writer itself: it indicates what happened through the
+ * endpoint's ts->ep_ops (struct tdi_ep_ops in tdi.h), with the socket lock
+ * held.  The socket face (socket.c, tdi_sock_ep_ops, set by tdi_sk_alloc())
+ * turns each indication into wake-ups and signals; a child endpoint takes
+ * its listener's ops.
+ *
  * Offers.  A CONNECT makes no socket: it becomes a half-open offer, a
  * struct tdi_offer in the namespace's offer table (tdi_net.offer_*,
  * bounded by net.tdi.max_offers and by each listener's backlog + 1), or,
@@ -140,24 +147,6 @@ bool tdi_state_allowed(int old, int state)
 }
 EXPORT_SYMBOL_IF_KUNIT(tdi_state_allowed);
 
-/**
- * tdi_wake_xspace() - the expedited window opened: wake expedited senders
- * @sk: the socket
- *
- * Independent of the normal send buffer, so expedited data never waits
- * behind normal data.
- */
-void tdi_wake_xspace(struct sock *sk)
-{
-	struct socket_wq *wq;
-
-	rcu_read_lock();
-	wq = rcu_dereference(sk->sk_wq);
-	if (skwq_has_sleeper(wq))
-		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRBAND);
-	rcu_read_unlock();
-}
-
 /* SO_KEEPALIVE was set or cleared (socket lock held). */
 static void tdi_set_keepalive(struct sock *sk, int val)
 {
@@ -238,24 +227,6 @@ static void tdi_unlink_sock(struct tdi_sock *ts)
 	spin_unlock_bh(&tn->socks_lock);
 }
 
-/* Send buffer space came free: wake writers (sk_write_space). */
-static void tdi_write_space(struct sock *sk)
-{
-	struct socket_wq *wq;
-
-	if (!sk->sk_socket || !sk_stream_is_writeable(sk))
-		return;
-	clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-	rcu_read_lock();
-	wq = rcu_dereference(sk->sk_wq);
-	if (skwq_has_sleeper(wq))
-		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM |
-					   EPOLLWRBAND);
-	if (wq && wq->fasync_list && !(sk->sk_shutdown & SEND_SHUTDOWN))
-		sock_wake_async(wq, SOCK_WAKE_SPACE, POLL_OUT);
-	rcu_read_unlock();
-}
-
 /* The last reference is gone: nothing may point at the socket any more. */
 static void tdi_sk_destruct(struct sock *sk)
 {
@@ -306,6 +277,7 @@ struct sock *tdi_sk_alloc(struct net *net, struct socket *sock, int type,
 	sk->sk_write_space = tdi_write_space;
 	sk_sockets_allocated_inc(sk);
 	ts = tdi_sk(sk);
+	ts->ep_ops = &tdi_sock_ep_ops;
 	ts->addr = NULL;
 	ts->state = TDI_STATE_IDLE;
 	ts->reason = TDI_REASON_NONE;

@@ -345,10 +345,9 @@ void tdi_conn_done(struct tdi_sock *ts, int err, int reason)
 	tdi_set_state(ts, TDI_STATE_BOUND);
 	if (err) {
 		WRITE_ONCE(sk->sk_err, err);
-		sk_error_report(sk);
+		ts->ep_ops->error(ts);
 	}
-	sk->sk_state_change(sk);
-	sk->sk_write_space(sk);
+	ts->ep_ops->disconnected(ts);
 }
 
 /**

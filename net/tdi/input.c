@@ -25,18 +25,6 @@ static void tdi_drop(struct tdi_sock *ts, struct sk_buff *skb,
 	kfree_skb(skb);
 }
 
-static void tdi_wake_pri(struct sock *sk)
-{
-	struct socket_wq *wq;
-
-	rcu_read_lock();
-	wq = rcu_dereference(sk->sk_wq);
-	if (skwq_has_sleeper(wq))
-		wake_up_interruptible_poll(&wq->wait, EPOLLPRI | EPOLLRDBAND);
-	rcu_read_unlock();
-	sk_send_sigurg(sk);
-}
-
 /* Acknowledge at once, or soon: every second frame, or after delack_ms. */
 static void tdi_schedule_ack(struct tdi_sock *ts, bool now,
 			     struct sk_buff_head *xmitq)
@@ -170,7 +158,7 @@ static void tdi_xack_rcv(struct tdi_sock *ts, u16 xack)
 	}
 	if (freed) {
 		ts->retries = 0;	/* progress */
-		tdi_wake_xspace(&ts->sk);
+		ts->ep_ops->xsend_possible(ts);
 	}
 	skb = skb_peek(&ts->xwrite_queue);
 	if (skb && !TDI_SKB_CB(skb)->lost &&
@@ -283,7 +271,7 @@ static void tdi_ack_rcv(struct tdi_sock *ts, const struct tdi_frame *fr,
 			tdi_conn_idle_timer(ts);
 		else
 			tdi_conn_rearm_rto(ts);
-		sk->sk_write_space(sk);
+		ts->ep_ops->send_possible(ts);
 	}
 }
 
@@ -298,7 +286,7 @@ static void tdi_peer_released(struct tdi_sock *ts)
 		tdi_set_state(ts, TDI_STATE_RELEASE_RECEIVED);
 	else if (ts->state == TDI_STATE_RELEASE_SENT)
 		tdi_set_state(ts, TDI_STATE_CLOSING);
-	sk->sk_state_change(sk);
+	ts->ep_ops->disconnected(ts);
 }
 
 /* Frames this small are copied into an skb of their own size. */
@@ -462,7 +450,7 @@ static void tdi_data_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 	tdi_schedule_ack(ts, had_ofo || release ||
 			 (fr->flags & TDI_F_ACKNOW), xmitq);
 	if (!skb_queue_empty(&sk->sk_receive_queue))
-		sk->sk_data_ready(sk);
+		ts->ep_ops->receive(ts);
 }
 
 static void tdi_xdata_rcv(struct tdi_sock *ts, struct sk_buff *skb,
@@ -508,7 +496,7 @@ static void tdi_xdata_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 	ts->xrcv_nxt++;
 	ts->st.expedited_received++;
 	tdi_send_ack(ts, 0, xmitq);
-	tdi_wake_pri(sk);
+	ts->ep_ops->receive_expedited(ts);
 }
 
 static void tdi_reset_rcv(struct tdi_sock *ts, const struct tdi_frame *fr)
@@ -573,7 +561,7 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		ts->st.frames_received++;
 		tdi_send_ack(ts, 0, xmitq);
 		consume_skb(skb);
-		ts->sk.sk_state_change(&ts->sk);
+		ts->ep_ops->connected(ts);
 		tdi_conn_push(ts, xmitq);
 		return;
 	case TDI_T_REFUSE:

@@ -704,6 +704,7 @@ static struct tdi_sock *tdi_offer_child(struct tdi_sock *lts,
 	if (!sk)
 		return NULL;
 	ts = tdi_sk(sk);
+	ts->ep_ops = lts->ep_ops;	/* the child belongs to its listener's face */
 	sk->sk_rcvbuf = READ_ONCE(lts->sk.sk_rcvbuf);
 	sk->sk_sndbuf = READ_ONCE(lts->sk.sk_sndbuf);
 	sk->sk_uid = lts->sk.sk_uid;
@@ -854,5 +855,5 @@ void tdi_offer_input(struct tdi_sock *lts, struct sk_buff *skb,
 	sk_acceptq_added(&lts->sk);
 	if (cookie)
 		tdi_stat_inc(tn, TDI_STAT_COOKIES_OK);
-	lts->sk.sk_data_ready(&lts->sk);
+	lts->ep_ops->offer(lts);
 }

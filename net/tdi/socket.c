@@ -1095,6 +1095,101 @@ static __poll_t tdi_dgram_poll(struct file *file, struct socket *sock,
 	return READ_ONCE(sock->sk->sk_err) ? EPOLLERR : 0;
 }
 
+/* The socket face: what the endpoint core indicates, as wake-ups */
+
+/**
+ * tdi_write_space() - send buffer space came free: wake writers
+ * @sk: the socket
+ *
+ * sk_write_space of every tdi socket (the socket core calls it when sent
+ * memory is freed) and the socket face's send_possible indication.
+ */
+void tdi_write_space(struct sock *sk)
+{
+	struct socket_wq *wq;
+
+	if (!sk->sk_socket || !sk_stream_is_writeable(sk))
+		return;
+	clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM |
+					   EPOLLWRBAND);
+	if (wq && wq->fasync_list && !(sk->sk_shutdown & SEND_SHUTDOWN))
+		sock_wake_async(wq, SOCK_WAKE_SPACE, POLL_OUT);
+	rcu_read_unlock();
+}
+
+static void tdi_sock_wake(struct sock *sk, __poll_t events)
+{
+	struct socket_wq *wq;
+
+	rcu_read_lock();
+	wq = rcu_dereference(sk->sk_wq);
+	if (skwq_has_sleeper(wq))
+		wake_up_interruptible_poll(&wq->wait, events);
+	rcu_read_unlock();
+}
+
+static void tdi_sock_connected(struct tdi_sock *ts)
+{
+	ts->sk.sk_state_change(&ts->sk);
+}
+
+static void tdi_sock_offer(struct tdi_sock *lts)
+{
+	lts->sk.sk_data_ready(&lts->sk);
+}
+
+static void tdi_sock_receive(struct tdi_sock *ts)
+{
+	ts->sk.sk_data_ready(&ts->sk);
+}
+
+/* POLLPRI and SIGURG for the owner */
+static void tdi_sock_receive_expedited(struct tdi_sock *ts)
+{
+	tdi_sock_wake(&ts->sk, EPOLLPRI | EPOLLRDBAND);
+	sk_send_sigurg(&ts->sk);
+}
+
+/* readers and writers both wake, and see the state, EOF or the error */
+static void tdi_sock_disconnected(struct tdi_sock *ts)
+{
+	ts->sk.sk_state_change(&ts->sk);
+	ts->sk.sk_write_space(&ts->sk);
+}
+
+static void tdi_sock_error(struct tdi_sock *ts)
+{
+	sk_error_report(&ts->sk);
+}
+
+static void tdi_sock_send_possible(struct tdi_sock *ts)
+{
+	ts->sk.sk_write_space(&ts->sk);
+}
+
+/* independent of the normal send buffer, so expedited data never waits
+ * behind normal data
+ */
+static void tdi_sock_xsend_possible(struct tdi_sock *ts)
+{
+	tdi_sock_wake(&ts->sk, EPOLLOUT | EPOLLWRBAND);
+}
+
+const struct tdi_ep_ops tdi_sock_ep_ops = {
+	.connected		= tdi_sock_connected,
+	.offer			= tdi_sock_offer,
+	.receive		= tdi_sock_receive,
+	.receive_expedited	= tdi_sock_receive_expedited,
+	.disconnected		= tdi_sock_disconnected,
+	.error			= tdi_sock_error,
+	.send_possible		= tdi_sock_send_possible,
+	.xsend_possible		= tdi_sock_xsend_possible,
+};
+
 const struct proto_ops tdi_dgram_ops = {
 	.family		= PF_TDI,
 	.owner		= THIS_MODULE,

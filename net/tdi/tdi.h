@@ -292,6 +292,37 @@ struct tdi_conn_stats {
 	u64	expedited_received;
 };
 
+struct tdi_sock;
+
+/**
+ * struct tdi_ep_ops - what the endpoint core tells the face that owns it
+ * @connected: a connect or an accepted offer completed: data may flow
+ * @offer: a listener has a new endpoint waiting to be accepted
+ * @receive: normal data, or its end, can be read
+ * @receive_expedited: an expedited TSDU arrived
+ * @disconnected: the peer released, or the connection ended (see state,
+ *	reason and sk_err)
+ * @error: sk_err was set
+ * @send_possible: normal send space came free
+ * @xsend_possible: the expedited window opened
+ *
+ * The core (conn.c, input.c, offer.c) never wakes a reader or writer
+ * itself: it calls these, with the endpoint's socket lock held (owned by
+ * a process or bh-locked), and they must not sleep.  The socket face
+ * (socket.c, tdi_sock_ep_ops) wakes waiters and signals; a face calls
+ * downward only, the core reaches a face only through these.
+ */
+struct tdi_ep_ops {
+	void (*connected)(struct tdi_sock *ts);
+	void (*offer)(struct tdi_sock *listener);
+	void (*receive)(struct tdi_sock *ts);
+	void (*receive_expedited)(struct tdi_sock *ts);
+	void (*disconnected)(struct tdi_sock *ts);
+	void (*error)(struct tdi_sock *ts);
+	void (*send_possible)(struct tdi_sock *ts);
+	void (*xsend_possible)(struct tdi_sock *ts);
+};
+
 /**
  * struct tdi_sock - an AF_TDI socket
  * @sk: the socket; must come first
@@ -374,9 +405,11 @@ struct tdi_conn_stats {
  * @rto_timer: retransmission, connect and probe timer
  * @delack_timer: delayed acknowledgment timer
  * @st: counters
+ * @ep_ops: the face this endpoint belongs to (struct tdi_ep_ops)
  */
 struct tdi_sock {
 	struct sock		sk;
+	const struct tdi_ep_ops	*ep_ops;
 	struct tdi_addr		*addr;
 	int			state;
 	struct hlist_node	list;
@@ -550,10 +583,11 @@ int tdi_set_state(struct tdi_sock *ts, int state);
 bool tdi_state_allowed(int old, int state);
 struct sock *tdi_sk_alloc(struct net *net, struct socket *sock, int type,
 			  gfp_t gfp, int kern);
-void tdi_wake_xspace(struct sock *sk);
 void tdi_link_sock(struct tdi_sock *ts);
 
 /* socket.c */
+extern const struct tdi_ep_ops tdi_sock_ep_ops;
+void tdi_write_space(struct sock *sk);
 extern const struct proto_ops tdi_dgram_ops;
 extern const struct proto_ops tdi_stream_ops;
 extern const struct proto_ops tdi_seqpacket_ops;
