@@ -28,7 +28,10 @@
  * endpoint's ts->ep_ops (struct tdi_ep_ops in tdi.h), with the socket lock
  * held.  The socket face (socket.c, tdi_sock_ep_ops, set by tdi_sk_alloc())
  * turns each indication into wake-ups and signals; a child endpoint takes
- * its listener's ops.
+ * its listener's ops.  Frames come up from dev.c, which hands each one to
+ * the receive path it was given at init (rcv.c, tdi_rcv()); an endpoint
+ * takes every frame through one dispatch there, at once or from the
+ * socket backlog (tdi_input_or_backlog(), tdi_backlog_rcv()).
  *
  * Offers.  A CONNECT makes no socket: it becomes a half-open offer, a
  * struct tdi_offer in the namespace's offer table (tdi_net.offer_*,
@@ -441,7 +444,7 @@ static int __init tdi_init(void)
 	err = register_pernet_subsys(&tdi_net_ops);
 	if (err)
 		goto err_pernet;
-	err = tdi_dev_init();
+	err = tdi_dev_init(tdi_rcv);
 	if (err)
 		goto err_dev;
 	err = sock_register(&tdi_family_ops);

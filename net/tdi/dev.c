@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tdi on netdevices: the receive handler for our EtherType, transmission,
+ * tdi on netdevices: the receive handler for our EtherType (which hands
+ * each frame to the receive path, rcv.c, given at init), transmission,
  * the choice of device for a peer, and the netdevice notifier.
  *
  * Any ARPHRD_ETHER device that is up and has an MTU of at least
@@ -300,130 +301,16 @@ void tdi_reply(struct net *net, struct sk_buff *skb, u8 type, u8 reason,
 	tdi_xmit_enqueue(xmitq, r, skb->skb_iif, eth_hdr(skb)->h_source);
 }
 
-/* Answer a frame that found no connection or listener, and drop it. */
-static int tdi_reply_drop(struct net *net, struct sk_buff *skb, u8 type,
-			  u8 reason)
-{
-	struct sk_buff_head xmitq;
+/* What dev.c hands every frame to (tdi_dev_init()). */
+static int (*tdi_rcv_fn)(struct net *net, struct sk_buff *skb);
 
-	__skb_queue_head_init(&xmitq);
-	tdi_reply(net, skb, type, reason, &xmitq);
-	tdi_stat_inc(tdi_pernet(net), TDI_STAT_DROP_BASE + TDI_DROP_NOCONN);
-	kfree_skb(skb);
-	tdi_xmit_flush(net, &xmitq);
-	return NET_RX_DROP;
-}
-
-/* Run @skb through @ts now, or queue it on the socket backlog. */
-static int tdi_deliver(struct net *net, struct tdi_sock *ts,
-		       struct sk_buff *skb)
-{
-	struct sock *sk = &ts->sk;
-	struct sk_buff_head xmitq;
-	int ret = NET_RX_SUCCESS;
-	u32 limit;
-
-	__skb_queue_head_init(&xmitq);
-	/* both may be near INT_MAX with SO_RCVBUFFORCE / SO_SNDBUFFORCE */
-	limit = min_t(u64, (u64)READ_ONCE(sk->sk_rcvbuf) +
-		      READ_ONCE(sk->sk_sndbuf), INT_MAX);
-	bh_lock_sock(sk);
-	if (!sock_owned_by_user(sk)) {
-		if (TDI_FRAME_CB(skb)->type == TDI_T_CONNECT)
-			tdi_listen_input(ts, skb, &xmitq);
-		else if (TDI_FRAME_CB(skb)->offer)
-			tdi_offer_input(ts, skb, &xmitq);
-		else
-			tdi_conn_input(ts, skb, &xmitq);
-	} else if (sk_add_backlog(sk, skb, limit)) {
-		tdi_stat_inc(tdi_pernet(net), TDI_STAT_DROP_BASE +
-			     TDI_DROP_RCVBUF);
-		kfree_skb(skb);
-		ret = NET_RX_DROP;
-	}
-	bh_unlock_sock(sk);
-	tdi_xmit_flush(net, &xmitq);
-	sock_put(sk);
-	return ret;
-}
-
-/**
- * tdi_find_listener() - the listener a frame to a port goes to
- * @net: the namespace
- * @skb: the frame (its arrival device and Ethernet destination count)
- * @port: the port
- * @type: SOCK_STREAM or SOCK_SEQPACKET
- *
- * The oldest listener of @type of the address object bound to @port, if
- * that object takes frames of @skb's device and destination node.
- *
- * Return: the listener with a reference the caller puts, or NULL.
+/* A frame of our EtherType: for this host, from a unicast source, on a
+ * device that carries tdi; the rest is the receive path's (rcv.c).
  */
-struct tdi_sock *tdi_find_listener(struct net *net, struct sk_buff *skb,
-				   u16 port, int type)
+static int tdi_dev_rcv(struct sk_buff *skb, struct net_device *dev,
+		       struct packet_type *pt, struct net_device *orig_dev)
 {
-	struct tdi_net *tn = tdi_pernet(net);
-	struct tdi_sock *lts = NULL, *l;
-	struct tdi_addr *a;
-
-	a = tdi_ports_lookup(&tn->ports, port);
-	if (a && (!a->ifindex || a->ifindex == skb->skb_iif) &&
-	    (is_zero_ether_addr(a->hwaddr) ||
-	     ether_addr_equal(a->hwaddr, eth_hdr(skb)->h_dest))) {
-		spin_lock_bh(&a->lock);
-		list_for_each_entry(l, &a->listeners, listen_node) {
-			if (l->sk.sk_type == type) {
-				lts = l;
-				sock_hold(&lts->sk);
-				break;
-			}
-		}
-		spin_unlock_bh(&a->lock);
-	}
-	if (a)
-		tdi_addr_put(a);
-	return lts;
-}
-
-/* A CONNECT: find a listener of the right socket type on the port. */
-static int tdi_rcv_connect(struct net *net, struct sk_buff *skb)
-{
-	const struct tdi_frame *fr = TDI_FRAME_CB(skb);
-	int type = fr->flags & TDI_F_MSGMODE ? SOCK_SEQPACKET : SOCK_STREAM;
-	struct tdi_sock *lts;
-
-	lts = tdi_find_listener(net, skb, fr->dport, type);
-	if (!lts)
-		return tdi_reply_drop(net, skb, TDI_T_REFUSE,
-				      TDI_REASON_NO_LISTENER);
-	return tdi_deliver(net, lts, skb);
-}
-
-/* A frame for no connection: the first frame of an offer, or unknown. */
-static int tdi_rcv_unknown(struct net *net, struct sk_buff *skb)
-{
-	const struct tdi_frame *fr = TDI_FRAME_CB(skb);
-	struct tdi_sock *lts;
-
-	switch (tdi_offer_rcv(net, skb, &lts)) {
-	case 1:
-		return tdi_deliver(net, lts, skb);
-	case -1:
-		return NET_RX_SUCCESS;
-	}
-	return tdi_reply_drop(net, skb, TDI_T_RESET,
-			      fr->type == TDI_T_RELEASE ?
-			      TDI_REASON_RELEASE : TDI_REASON_ABORT);
-}
-
-static int tdi_rcv(struct sk_buff *skb, struct net_device *dev,
-		   struct packet_type *pt, struct net_device *orig_dev)
-{
-	struct net *net = dev_net(dev);
-	struct tdi_net *tn = tdi_pernet(net);
-	struct tdi_frame fr;
 	enum tdi_drop drop;
-	struct tdi_sock *ts;
 
 	if (skb->pkt_type != PACKET_HOST)
 		goto free;
@@ -439,36 +326,17 @@ static int tdi_rcv(struct sk_buff *skb, struct net_device *dev,
 		drop = TDI_DROP_SOURCE;
 		goto drop;
 	}
-	BUILD_BUG_ON(sizeof(struct tdi_frame) > sizeof(skb->cb));
-	BUILD_BUG_ON(sizeof(struct tdi_skb_cb) > sizeof(skb->cb));
-	BUILD_BUG_ON(sizeof(struct tdi_xmit_cb) > sizeof(skb->cb));
-	drop = tdi_frame_parse(skb, &fr);
-	if (drop)
-		goto drop;
-	tdi_stat_inc(tn, TDI_STAT_FRAMES_IN);
-	tdi_stat_add(tn, TDI_STAT_BYTES_IN, fr.len + TDI_HDR_LEN);
-	*TDI_FRAME_CB(skb) = fr;
-
-	if (fr.type == TDI_T_CONNECT)
-		return tdi_rcv_connect(net, skb);
-	if (fr.type == TDI_T_DATAGRAM) {
-		drop = TDI_DROP_NOCONN;
-		goto drop;
-	}
-	ts = tdi_conn_lookup(tn, fr.dst_id);
-	if (!ts)
-		return tdi_rcv_unknown(net, skb);
-	return tdi_deliver(net, ts, skb);
+	return tdi_rcv_fn(dev_net(dev), skb);
 
 drop:
-	tdi_stat_inc(tn, TDI_STAT_DROP_BASE + drop);
+	tdi_stat_inc(tdi_pernet(dev_net(dev)), TDI_STAT_DROP_BASE + drop);
 free:
 	kfree_skb(skb);
 	return NET_RX_DROP;
 }
 
 static struct packet_type tdi_packet_type __read_mostly = {
-	.func = tdi_rcv,
+	.func = tdi_dev_rcv,
 };
 
 static int tdi_netdev_event(struct notifier_block *nb, unsigned long event,
@@ -497,15 +365,18 @@ static struct notifier_block tdi_netdev_notifier = {
 
 /**
  * tdi_dev_init() - start receiving tdi frames and device events
+ * @rcv: the receive path, which every frame goes to (consumed; returns
+ *	NET_RX_SUCCESS or NET_RX_DROP)
  *
  * Return: 0, or -EINVAL for an ethertype module parameter below 0x0600.
  */
-int tdi_dev_init(void)
+int tdi_dev_init(int (*rcv)(struct net *net, struct sk_buff *skb))
 {
 	int err;
 
 	if (ethertype < ETH_P_802_3_MIN)
 		return -EINVAL;
+	tdi_rcv_fn = rcv;
 	err = register_netdevice_notifier(&tdi_netdev_notifier);
 	if (err)
 		return err;

@@ -753,13 +753,7 @@ static void tdi_offer_to_child(struct tdi_sock *ts, struct sk_buff *skb,
 
 	local_bh_disable();
 	bh_lock_sock_nested(sk);
-	if (!sock_owned_by_user(sk)) {
-		tdi_conn_input(ts, skb, xmitq);
-	} else if (sk_add_backlog(sk, skb, READ_ONCE(sk->sk_rcvbuf))) {
-		tdi_stat_inc(tdi_pernet(sock_net(sk)),
-			     TDI_STAT_DROP_BASE + TDI_DROP_RCVBUF);
-		kfree_skb(skb);
-	}
+	tdi_input_or_backlog(ts, skb, xmitq);
 	bh_unlock_sock(sk);
 	local_bh_enable();
 }

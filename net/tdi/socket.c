@@ -1041,29 +1041,6 @@ static int tdi_getsockopt(struct socket *sock, int level, int optname,
 	return 0;
 }
 
-/**
- * tdi_backlog_rcv() - a frame that waited while a process owned the socket
- * @sk: the socket
- * @skb: the frame, parsed header in TDI_FRAME_CB(skb)
- *
- * Return: 0.
- */
-int tdi_backlog_rcv(struct sock *sk, struct sk_buff *skb)
-{
-	struct tdi_sock *ts = tdi_sk(sk);
-	struct sk_buff_head xmitq;
-
-	__skb_queue_head_init(&xmitq);
-	if (TDI_FRAME_CB(skb)->type == TDI_T_CONNECT)
-		tdi_listen_input(ts, skb, &xmitq);
-	else if (TDI_FRAME_CB(skb)->offer)
-		tdi_offer_input(ts, skb, &xmitq);
-	else
-		tdi_conn_input(ts, skb, &xmitq);
-	tdi_flush(ts, &xmitq);
-	return 0;
-}
-
 static int tdi_dgram_unsupported(struct socket *sock, struct msghdr *msg,
 				 size_t len)
 {

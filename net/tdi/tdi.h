@@ -591,7 +591,6 @@ void tdi_write_space(struct sock *sk);
 extern const struct proto_ops tdi_dgram_ops;
 extern const struct proto_ops tdi_stream_ops;
 extern const struct proto_ops tdi_seqpacket_ops;
-int tdi_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 
 /* addr.c */
 int tdi_sockaddr_check(const struct sockaddr_tdi *sa, int len);
@@ -688,8 +687,16 @@ struct sk_buff *tdi_ofo_pull(struct sk_buff_head *q, u32 rcv_nxt);
 int tdi_ofo_sack(struct sk_buff_head *q, struct tdi_sack *blocks, int max);
 bool tdi_seg_trim_front(struct sk_buff *skb, u32 rcv_nxt);
 
+/* rcv.c */
+int tdi_rcv(struct net *net, struct sk_buff *skb);
+bool tdi_input_or_backlog(struct tdi_sock *ts, struct sk_buff *skb,
+			  struct sk_buff_head *xmitq);
+int tdi_backlog_rcv(struct sock *sk, struct sk_buff *skb);
+struct tdi_sock *tdi_find_listener(struct net *net, struct sk_buff *skb,
+				   u16 port, int type);
+
 /* dev.c */
-int tdi_dev_init(void);
+int tdi_dev_init(int (*rcv)(struct net *net, struct sk_buff *skb));
 void tdi_dev_exit(void);
 void tdi_xmit_flush(struct net *net, struct sk_buff_head *xmitq);
 void tdi_xmit_enqueue(struct sk_buff_head *xmitq, struct sk_buff *skb,
@@ -701,8 +708,6 @@ struct sk_buff *tdi_alloc_queued_frame(unsigned int payload, gfp_t gfp);
 struct sk_buff *tdi_alloc_rcv_copy(unsigned int len);
 void tdi_reply(struct net *net, struct sk_buff *skb, u8 type, u8 reason,
 	       struct sk_buff_head *xmitq);
-struct tdi_sock *tdi_find_listener(struct net *net, struct sk_buff *skb,
-				   u16 port, int type);
 
 /* sysctl.c */
 extern long sysctl_tdi_mem[3];
