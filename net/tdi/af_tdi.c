@@ -44,14 +44,20 @@
  * module unload leaves it running.
  *
  * Lock order (outer first):
- *	lock_sock(sk) (a listener, then a child: lock_sock_nested)
+ *	the socket lock: lock_sock(sk) in process context, bh_lock_sock(sk)
+ *	in the receive path and timers (a listener, then a child:
+ *	lock_sock_nested() when listening stops, bh_lock_sock_nested()
+ *	when an offer's first frame makes the child)
+ *	  tdi_addr.lock (spin, BH off: an address object's listeners)
  *	  tdi_net.conn_lock (spin, BH off)
  *	    tdi_net.offer_lock (spin, BH off)
  *	  tdi_net.socks_lock (spin, BH off)
  *	  tdi_ports.lock (spin, BH off)
  * offer_lock is taken alone or inside conn_lock (offers and connections
- * share one identifier space, checked under conn_lock); socks_lock and
- * the ports lock are never held with another spinlock.  Nothing sleeps
+ * share one identifier space, checked under conn_lock); tdi_addr.lock,
+ * socks_lock and the ports lock are never held with another spinlock
+ * (the receive path takes tdi_addr.lock with no socket lock, to find a
+ * listener).  Nothing sleeps
  * under them; frames built under offer_lock are sent after it is dropped.
  * tdi_rto_bounds_lock (sysctl.c, a mutex) orders the writes of the
  * rto_min_ms and rto_max_ms sysctls; it is taken with no other lock held
