@@ -108,13 +108,14 @@ struct tdi_net *tdi_pernet(const struct net *net)
  * @state: the new TDI_STATE_* value
  *
  * Every state change goes through here; a transition that is not allowed
- * is refused and leaves the state as it was.
+ * is a bug of the caller (each checks the state it starts from): it WARNs
+ * and leaves the state as it was.
  *
  * Return: 0, or -EINVAL for a transition that is not allowed.
  */
 int tdi_set_state(struct tdi_sock *ts, int state)
 {
-	if (!tdi_state_allowed(ts->state, state))
+	if (WARN_ON_ONCE(!tdi_state_allowed(ts->state, state)))
 		return -EINVAL;
 	WRITE_ONCE(ts->state, state);
 	return 0;

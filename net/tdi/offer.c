@@ -718,7 +718,7 @@ static struct tdi_sock *tdi_offer_child(struct tdi_sock *lts,
 	sk->sk_mark = READ_ONCE(lts->sk.sk_mark);
 	tdi_addr_get(lts->addr);
 	ts->addr = lts->addr;
-	ts->state = TDI_STATE_BOUND;
+	tdi_set_state(ts, TDI_STATE_BOUND);	/* a new sock is idle */
 
 	tdi_conn_reset(ts);
 	ether_addr_copy(ts->peer_mac, o->peer_mac);
