@@ -92,17 +92,6 @@
 unsigned int tdi_net_id __read_mostly;
 
 /**
- * tdi_pernet() - the tdi state of a network namespace
- * @net: the namespace
- *
- * Return: the namespace's struct tdi_net.
- */
-struct tdi_net *tdi_pernet(const struct net *net)
-{
-	return net_generic(net, tdi_net_id);
-}
-
-/**
  * tdi_set_state() - move an endpoint or address object to a new state
  * @ts: the socket; the caller holds its socket lock
  * @state: the new TDI_STATE_* value

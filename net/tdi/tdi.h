@@ -15,6 +15,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <net/net_namespace.h>
+#include <net/netns/generic.h>
 #include <net/sock.h>
 #include <uapi/linux/tdi.h>
 
@@ -578,7 +579,18 @@ static inline u32 tdi_now_us(void)
 
 /* af_tdi.c */
 extern unsigned int tdi_net_id;
-struct tdi_net *tdi_pernet(const struct net *net);
+
+/**
+ * tdi_pernet() - the tdi state of a network namespace
+ * @net: the namespace
+ *
+ * Return: the namespace's struct tdi_net.
+ */
+static inline struct tdi_net *tdi_pernet(const struct net *net)
+{
+	return net_generic(net, tdi_net_id);
+}
+
 int tdi_set_state(struct tdi_sock *ts, int state);
 bool tdi_state_allowed(int old, int state);
 struct sock *tdi_sk_alloc(struct net *net, struct socket *sock, int type,
