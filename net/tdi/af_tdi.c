@@ -85,66 +85,9 @@
 #include <net/netns/generic.h>
 #include <net/sock.h>
 
-#include <kunit/visibility.h>
-
 #include "tdi.h"
 
 unsigned int tdi_net_id __read_mostly;
-
-/**
- * tdi_set_state() - move an endpoint or address object to a new state
- * @ts: the socket; the caller holds its socket lock
- * @state: the new TDI_STATE_* value
- *
- * Every state change goes through here; a transition that is not allowed
- * is a bug of the caller (each checks the state it starts from): it WARNs
- * and leaves the state as it was.
- *
- * Return: 0, or -EINVAL for a transition that is not allowed.
- */
-int tdi_set_state(struct tdi_sock *ts, int state)
-{
-	if (WARN_ON_ONCE(!tdi_state_allowed(ts->state, state)))
-		return -EINVAL;
-	WRITE_ONCE(ts->state, state);
-	return 0;
-}
-
-/**
- * tdi_state_allowed() - whether an endpoint may go from one state to another
- * @old: the current TDI_STATE_*
- * @state: the new TDI_STATE_*
- *
- * Return: true for an allowed transition.
- */
-bool tdi_state_allowed(int old, int state)
-{
-	if (old < TDI_STATE_IDLE || old > TDI_STATE_CLOSING)
-		return false;
-	switch (state) {
-	case TDI_STATE_IDLE:
-		return old == TDI_STATE_BOUND;
-	case TDI_STATE_BOUND:
-		/* bind or associate; or any connection, listen or offer ends */
-		return old != TDI_STATE_BOUND;
-	case TDI_STATE_LISTENING:
-	case TDI_STATE_CONNECTING:
-		return old == TDI_STATE_BOUND;
-	case TDI_STATE_OFFERED:
-		return old == TDI_STATE_LISTENING;
-	case TDI_STATE_CONNECTED:
-		return old == TDI_STATE_CONNECTING || old == TDI_STATE_BOUND ||
-		       old == TDI_STATE_OFFERED;
-	case TDI_STATE_RELEASE_SENT:
-	case TDI_STATE_RELEASE_RECEIVED:
-		return old == TDI_STATE_CONNECTED;
-	case TDI_STATE_CLOSING:
-		return old == TDI_STATE_RELEASE_SENT ||
-		       old == TDI_STATE_RELEASE_RECEIVED;
-	}
-	return false;
-}
-EXPORT_SYMBOL_IF_KUNIT(tdi_state_allowed);
 
 /* SO_KEEPALIVE was set or cleared (socket lock held). */
 static void tdi_set_keepalive(struct sock *sk, int val)

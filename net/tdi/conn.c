@@ -287,6 +287,7 @@ void tdi_conn_reset(struct tdi_sock *ts)
 	ts->release_queued = 0;
 	ts->release_acked = 0;
 	ts->peer_released = 0;
+	ts->local_abort = 0;
 	ts->in_recovery = 0;
 	ts->dupacks = 0;
 	ts->retries = 0;

@@ -23,14 +23,7 @@
 
 static bool tdi_connected(const struct tdi_sock *ts)
 {
-	switch (READ_ONCE(ts->state)) {
-	case TDI_STATE_CONNECTED:
-	case TDI_STATE_RELEASE_SENT:
-	case TDI_STATE_RELEASE_RECEIVED:
-	case TDI_STATE_CLOSING:
-		return true;
-	}
-	return false;
+	return tdi_ep_connected(ts);
 }
 
 static bool tdi_may_send(const struct tdi_sock *ts)
@@ -339,7 +332,8 @@ static int tdi_connect(struct socket *sock, struct sockaddr *uaddr,
 		err = 0;
 	} else {
 		sock->state = SS_UNCONNECTED;
-		err = sock_error(sk) ?: -ECONNREFUSED;
+		err = ts->local_abort ? -ECONNABORTED :
+		      sock_error(sk) ?: -ECONNREFUSED;
 	}
 out:
 	release_sock(sk);
@@ -430,6 +424,8 @@ static int tdi_send_check(struct tdi_sock *ts, int flags)
 
 	if (err)
 		return err;
+	if (ts->local_abort)
+		return -ECONNABORTED;
 	if (sk->sk_shutdown & SEND_SHUTDOWN) {
 		if (!(flags & MSG_NOSIGNAL))
 			send_sig(SIGPIPE, current, 0);
@@ -665,6 +661,9 @@ static int tdi_recv_expedited(struct tdi_sock *ts, struct msghdr *msg,
 		err = sock_error(sk);
 		if (err)
 			goto out;
+		err = -ECONNABORTED;
+		if (ts->local_abort)
+			goto out;
 		err = -ENOTCONN;
 		if (!tdi_connected(ts) && !(sk->sk_shutdown & RCV_SHUTDOWN))
 			goto out;
@@ -865,6 +864,11 @@ static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 				err = sock_error(sk);
 			break;
 		}
+		if (ts->local_abort) {
+			if (!copied)
+				err = -ECONNABORTED;
+			break;
+		}
 		if ((sk->sk_shutdown & RCV_SHUTDOWN) || !tdi_connected(ts))
 			break;
 		if (peek && copied)
@@ -946,6 +950,68 @@ static int tdi_ioctl_queue(struct tdi_sock *ts, unsigned int cmd,
 	return put_user(n, argp);
 }
 
+/* How long SIOCTDIDISCONNECT waits for the peer's release, in jiffies. */
+static long tdi_disconnect_timeo(struct tdi_sock *ts, s32 timeout_ms)
+{
+	struct tdi_net *tn = tdi_pernet(sock_net(&ts->sk));
+
+	if (timeout_ms < 0)
+		return MAX_SCHEDULE_TIMEOUT;
+	if (!timeout_ms)
+		timeout_ms = READ_ONCE(tn->sysctl.disconnect_timeout_ms);
+	return msecs_to_jiffies(timeout_ms);
+}
+
+/* SIOCTDIDISCONNECT: ABORT ends the connection at once; RELEASE starts the
+ * four-step release and waits until the peer has released too (0), its
+ * time-out passes (ETIMEDOUT, the release still going on) or the
+ * connection ends otherwise.  A non-blocking endpoint does not wait: an
+ * unfinished release is EINPROGRESS (POLLRDHUP shows the peer's).
+ */
+static int tdi_ioctl_disconnect(struct tdi_sock *ts, void __user *argp,
+				bool nonblock)
+{
+	struct sock *sk = &ts->sk;
+	struct tdi_disconnect d;
+	struct sk_buff_head xmitq;
+	long timeo;
+	int err;
+
+	if (copy_from_user(&d, argp, sizeof(d)))
+		return -EFAULT;
+	if ((d.flags != TDI_DISCONNECT_ABORT &&
+	     d.flags != TDI_DISCONNECT_RELEASE) || d.timeout_ms < -1)
+		return -EINVAL;
+	__skb_queue_head_init(&xmitq);
+	lock_sock(sk);
+	err = tdi_ep_disconnect(ts, d.flags, &xmitq);
+	tdi_flush(ts, &xmitq);
+	if (err || d.flags == TDI_DISCONNECT_ABORT)
+		goto out;
+	sk->sk_state_change(sk);
+	timeo = nonblock ? 0 : tdi_disconnect_timeo(ts, d.timeout_ms);
+	while (!(err = tdi_ep_released(ts))) {
+		DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+		if (!timeo) {
+			err = nonblock ? -EINPROGRESS : -ETIMEDOUT;
+			goto out;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(timeo);
+			goto out;
+		}
+		add_wait_queue(sk_sleep(sk), &wait);
+		sk_wait_event(sk, &timeo, tdi_ep_released(ts), &wait);
+		remove_wait_queue(sk_sleep(sk), &wait);
+	}
+	if (err > 0)
+		err = 0;
+out:
+	release_sock(sk);
+	return err;
+}
+
 static int tdi_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 {
 	switch (cmd) {
@@ -955,8 +1021,14 @@ static int tdi_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 			return -EOPNOTSUPP;
 		return tdi_ioctl_queue(tdi_sk(sock->sk), cmd,
 				       (int __user *)arg);
-	case SIOCTDILISTEN:
 	case SIOCTDIDISCONNECT:
+		if (sock->type == SOCK_DGRAM)
+			return -EOPNOTSUPP;
+		return tdi_ioctl_disconnect(tdi_sk(sock->sk),
+					    (void __user *)arg,
+					    sock->file &&
+					    (sock->file->f_flags & O_NONBLOCK));
+	case SIOCTDILISTEN:
 		return -EOPNOTSUPP;
 	}
 	return -ENOIOCTLCMD;

@@ -358,6 +358,8 @@ struct tdi_ep_ops {
  * @peer_released: the peer's RELEASE has been received in order
  * @in_recovery: fast recovery until @high_seq is acknowledged
  * @netless: the socket gave back its namespace reference (an orphan)
+ * @local_abort: we aborted the connection (SIOCTDIDISCONNECT): calls get
+ *	ECONNABORTED until the endpoint is used again
  * @mru_changed: our device's MTU changed since set-up: every ACK carries
  *	our MRU (struct tdi_mru_opt)
  * @mru_repeats: ACKs still to send on the delayed-ACK timer to announce a
@@ -443,7 +445,8 @@ struct tdi_sock {
 				orphan:1;
 	u8			mru_changed:1,
 				mru_repeats:3,
-				netless:1;
+				netless:1,
+				local_abort:1;
 	u8			ka_probes;
 	u8			dupacks;
 	u8			retries;
@@ -591,11 +594,17 @@ static inline struct tdi_net *tdi_pernet(const struct net *net)
 	return net_generic(net, tdi_net_id);
 }
 
-int tdi_set_state(struct tdi_sock *ts, int state);
-bool tdi_state_allowed(int old, int state);
 struct sock *tdi_sk_alloc(struct net *net, struct socket *sock, int type,
 			  gfp_t gfp, int kern);
 void tdi_link_sock(struct tdi_sock *ts);
+
+/* endpoint.c */
+int tdi_set_state(struct tdi_sock *ts, int state);
+bool tdi_state_allowed(int old, int state);
+bool tdi_ep_connected(const struct tdi_sock *ts);
+int tdi_ep_disconnect(struct tdi_sock *ts, u32 flags,
+		      struct sk_buff_head *xmitq);
+int tdi_ep_released(const struct tdi_sock *ts);
 
 /* socket.c */
 extern const struct tdi_ep_ops tdi_sock_ep_ops;

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1796,6 +1797,224 @@ TEST_F_TIMEOUT(conn, abort_churn, 300)
 		send(s, buf, sizeof(buf), MSG_DONTWAIT | MSG_NOSIGNAL);
 		close(s);
 	}
+}
+
+/* Wait up to @ms for @fd's TDI_INFO state to be @state: 0, or -1. */
+static int wait_state(int fd, __u32 state, int ms)
+{
+	double end = now_s() + ms / 1000.0;
+
+	while (info_of(fd).state != state) {
+		if (now_s() > end)
+			return -1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+/* SIOCTDIDISCONNECT in a thread of its own: the call and what it returned. */
+struct disc_call {
+	pthread_t thread;
+	int fd;
+	struct tdi_disconnect d;
+	int ret, err, done;
+	double took;
+};
+
+static void *disc_main(void *arg)
+{
+	struct disc_call *dc = arg;
+	double t0 = now_s();
+
+	dc->ret = ioctl(dc->fd, SIOCTDIDISCONNECT, &dc->d);
+	dc->err = errno;
+	dc->took = now_s() - t0;
+	__atomic_store_n(&dc->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static int disc_start(struct disc_call *dc, int fd, __u32 flags, int timeout_ms)
+{
+	memset(dc, 0, sizeof(*dc));
+	dc->fd = fd;
+	dc->d.flags = flags;
+	dc->d.timeout_ms = timeout_ms;
+	return pthread_create(&dc->thread, NULL, disc_main, dc);
+}
+
+static int disc(int fd, __u32 flags, int timeout_ms)
+{
+	struct tdi_disconnect d = { .flags = flags, .timeout_ms = timeout_ms };
+
+	return ioctl(fd, SIOCTDIDISCONNECT, &d);
+}
+
+/*
+ * The four steps, with SIOCTDIDISCONNECT RELEASE on both sides: c's call
+ * waits while s reads everything, sees EOF and goes on sending (c still
+ * reads it); s's own RELEASE completes c's call with 0; both ends say
+ * RELEASE and c connects again on the same fd.
+ */
+TEST_F(conn, disconnect_release)
+{
+	static unsigned char out[65536], in[65536];
+	struct disc_call dc;
+	char back[5] = { 0 };
+	int c, s, n, s2;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	timeouts(c);
+	timeouts(s);
+	pattern(out, sizeof(out), 7);
+	for (n = 0; n < (int)sizeof(out); n += 8192)
+		ASSERT_EQ(8192, send(c, out + n, 8192, 0));
+	ASSERT_EQ(0, disc_start(&dc, c, TDI_DISCONNECT_RELEASE, 10000));
+	ASSERT_EQ((ssize_t)sizeof(in), recv_all(s, in, sizeof(in), 0));
+	EXPECT_EQ(0, memcmp(out, in, sizeof(in)));
+	EXPECT_EQ(0, recv(s, in, sizeof(in), 0));	/* EOF */
+	usleep(300000);
+	/* c's call waits for s's release; s may go on sending */
+	EXPECT_EQ(0, __atomic_load_n(&dc.done, __ATOMIC_ACQUIRE));
+	EXPECT_EQ(TDI_STATE_RELEASE_SENT, info_of(c).state);
+	EXPECT_EQ(-1, send(c, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(EPIPE, errno);
+	ASSERT_EQ(5, send(s, "back!", 5, 0));
+	EXPECT_EQ(5, recv_all(c, back, 5, 0));
+	EXPECT_EQ(0, memcmp(back, "back!", 5));
+	/* s releases: the peer had released, so it returns at once */
+	EXPECT_EQ(0, disc(s, TDI_DISCONNECT_RELEASE, 10000));
+	pthread_join(dc.thread, NULL);
+	EXPECT_EQ(0, dc.ret) TH_LOG("c's release: %s", strerror(dc.err));
+	EXPECT_EQ(0, recv(c, back, sizeof(back), 0));
+	ASSERT_EQ(0, wait_state(c, TDI_STATE_BOUND, 5000));
+	ASSERT_EQ(0, wait_state(s, TDI_STATE_BOUND, 5000));
+	EXPECT_EQ(TDI_REASON_RELEASE, reason_of(c));
+	EXPECT_EQ(TDI_REASON_RELEASE, reason_of(s));
+	/* a second RELEASE finds no connection */
+	EXPECT_EQ(-1, disc(c, TDI_DISCONNECT_RELEASE, 0));
+	EXPECT_EQ(ENOTCONN, errno);
+	/* the endpoint is reused */
+	ASSERT_EQ(0, connect_to(c, mac_b, PORT));
+	s2 = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s2);
+	EXPECT_EQ(0, exchange(c, s2, 1000, 3));
+	close(s2);
+	close(c);
+	close(s);
+}
+
+/*
+ * A peer that never releases: RELEASE with a time-out ends in ETIMEDOUT
+ * with the release still pending; an ABORT then ends the connection
+ * (ECONNRESET and TDI_REASON_ABORT at the peer, ECONNABORTED for our own
+ * calls until the endpoint is used again).
+ */
+TEST_F(conn, disconnect_release_timeout_abort)
+{
+	double t0;
+	char buf[16];
+	int c, s, s2;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	timeouts(c);
+	timeouts(s);
+	t0 = now_s();
+	EXPECT_EQ(-1, disc(c, TDI_DISCONNECT_RELEASE, 300));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	EXPECT_LE(0.25, now_s() - t0);
+	EXPECT_GT(5.0, now_s() - t0);
+	EXPECT_EQ(TDI_STATE_RELEASE_SENT, info_of(c).state);
+	/* RELEASE again waits again: the release stays pending */
+	EXPECT_EQ(-1, disc(c, TDI_DISCONNECT_RELEASE, 50));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	EXPECT_EQ(0, disc(c, TDI_DISCONNECT_ABORT, 0));
+	EXPECT_EQ(TDI_STATE_BOUND, info_of(c).state);
+	EXPECT_EQ(TDI_REASON_ABORT, reason_of(c));
+	EXPECT_EQ(-1, send(c, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(ECONNABORTED, errno);
+	EXPECT_EQ(-1, recv(c, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNABORTED, errno);
+	EXPECT_EQ(-1, recv(c, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNABORTED, errno);
+	EXPECT_EQ(-1, disc(c, TDI_DISCONNECT_ABORT, 0));
+	EXPECT_EQ(ENOTCONN, errno);
+	/* the peer: EOF of our release, then the reset */
+	EXPECT_EQ(0, wait_state(s, TDI_STATE_BOUND, 5000));
+	EXPECT_EQ(TDI_REASON_ABORT, reason_of(s));
+	EXPECT_EQ(-1, send(s, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(ECONNRESET, errno);
+	/* used again: no error left over */
+	ASSERT_EQ(0, connect_to(c, mac_b, PORT));
+	s2 = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s2);
+	EXPECT_EQ(0, exchange(c, s2, 1000, 5));
+	EXPECT_EQ(0, exchange(s2, c, 1000, 6));
+	close(s2);
+	close(c);
+	close(s);
+}
+
+/* A non-blocking endpoint's RELEASE starts it and returns EINPROGRESS. */
+TEST_F(conn, disconnect_release_nonblocking)
+{
+	char buf[8];
+	int c, s;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	timeouts(s);
+	ASSERT_EQ(0, fcntl(c, F_SETFL, fcntl(c, F_GETFL) | O_NONBLOCK));
+	EXPECT_EQ(-1, disc(c, TDI_DISCONNECT_RELEASE, -1));
+	EXPECT_EQ(EINPROGRESS, errno);
+	EXPECT_EQ(TDI_STATE_RELEASE_SENT, info_of(c).state);
+	EXPECT_EQ(0, recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, disc(s, TDI_DISCONNECT_RELEASE, 0));
+	EXPECT_NE(0, wait_poll(c, POLLRDHUP, 5000) & POLLRDHUP);
+	EXPECT_EQ(0, wait_state(c, TDI_STATE_BOUND, 5000));
+	EXPECT_EQ(TDI_REASON_RELEASE, reason_of(c));
+	close(c);
+	close(s);
+}
+
+struct blocked_recv {
+	pthread_t thread;
+	int fd, oob, ret, err;
+};
+
+static void *blocked_recv_main(void *arg)
+{
+	struct blocked_recv *br = arg;
+	char buf[64];
+
+	br->ret = recv(br->fd, buf, sizeof(buf), br->oob ? MSG_OOB : 0);
+	br->err = errno;
+	return NULL;
+}
+
+/* Calls blocked on the endpoint return ECONNABORTED when it aborts. */
+TEST_F(conn, disconnect_abort_wakes_blocked)
+{
+	struct blocked_recv br[2];
+	int c, s, i;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	timeouts(c);
+	for (i = 0; i < 2; i++) {
+		br[i].fd = c;
+		br[i].oob = i;
+		ASSERT_EQ(0, pthread_create(&br[i].thread, NULL, blocked_recv_main, &br[i]));
+	}
+	usleep(300000);
+	EXPECT_EQ(0, disc(c, TDI_DISCONNECT_ABORT, 0));
+	for (i = 0; i < 2; i++) {
+		pthread_join(br[i].thread, NULL);
+		EXPECT_EQ(-1, br[i].ret);
+		EXPECT_EQ(ECONNABORTED, br[i].err) TH_LOG("%s: %s", i ? "recv(MSG_OOB)" : "recv",
+							  strerror(br[i].err));
+	}
+	EXPECT_EQ(0, wait_state(s, TDI_STATE_BOUND, 5000));
+	EXPECT_EQ(TDI_REASON_ABORT, reason_of(s));
+	close(c);
+	close(s);
 }
 
 TEST_HARNESS_MAIN

@@ -1798,12 +1798,16 @@ static long op_ioctl(struct fuzz_thread *t)
 	}
 	case IOC_DISCONNECT: {
 		struct tdi_disconnect *d = (struct tdi_disconnect *)t->iobuf;
+		int fl = fcntl(fd, F_GETFL);
 
 		d->flags = r < 40 ? TDI_DISCONNECT_RELEASE :
 			   r < 80 ? TDI_DISCONNECT_ABORT :
 			   r < 85 ? TDI_DISCONNECT_RELEASE | TDI_DISCONNECT_ABORT :
 			   r < 90 ? 0 : v;
-		d->timeout_ms = chance(t, 10) ? 0 : btmo * 2;
+		/* a release waits for the peer's: without a short limit
+		 * only where it does not wait (O_NONBLOCK, EINPROGRESS)
+		 */
+		d->timeout_ms = fl >= 0 && (fl & O_NONBLOCK) ? atmo : btmo * 2;
 		break;
 	}
 	case IOC_BUF:

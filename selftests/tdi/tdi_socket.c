@@ -1458,22 +1458,55 @@ TEST_F(tdi, sockopt_lengths)
 	}
 }
 
+/*
+ * SIOCTDILISTEN is not there yet.  SIOCTDIDISCONNECT: EOPNOTSUPP on an
+ * address object; on an endpoint EFAULT, EINVAL for flags other than
+ * exactly one of RELEASE and ABORT or a time-out below -1 (checked before
+ * the state), ENOTCONN with no connection.
+ */
 TEST_F(tdi, ioctl)
 {
+	static const __u32 bad_flags[] = {
+		0, TDI_DISCONNECT_ABORT | TDI_DISCONNECT_RELEASE, 1, 8,
+		TDI_DISCONNECT_RELEASE | 0x100, 0xffffffff,
+	};
 	struct tdi_disconnect disc = { .flags = TDI_DISCONNECT_RELEASE };
+	int dgram = variant->type == SOCK_DGRAM;
 	struct tdi_listen lis;
+	unsigned int i;
 
 	memset(&lis, 0, sizeof(lis));
 	EXPECT_EQ(-1, ioctl(self->fd, SIOCTDILISTEN, &lis));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_EQ(-1, ioctl(self->fd, SIOCTDIDISCONNECT, &disc));
-	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(dgram ? EOPNOTSUPP : ENOTCONN, errno);
 	ASSERT_EQ(0, tdi_bind_port(self->fd, 6006));
 	EXPECT_EQ(-1, ioctl(self->fd, SIOCTDILISTEN, &lis));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	disc.flags = TDI_DISCONNECT_ABORT;
 	EXPECT_EQ(-1, ioctl(self->fd, SIOCTDIDISCONNECT, &disc));
-	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(dgram ? EOPNOTSUPP : ENOTCONN, errno);
+	if (dgram)
+		return;
+	EXPECT_EQ(-1, ioctl(self->fd, SIOCTDIDISCONNECT, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	for (i = 0; i < ARRAY_SIZE(bad_flags); i++) {
+		disc.flags = bad_flags[i];
+		disc.timeout_ms = 0;
+		EXPECT_EQ(-1, ioctl(self->fd, SIOCTDIDISCONNECT, &disc));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("flags %#x", bad_flags[i]);
+	}
+	disc.flags = TDI_DISCONNECT_RELEASE;
+	disc.timeout_ms = -2;
+	EXPECT_EQ(-1, ioctl(self->fd, SIOCTDIDISCONNECT, &disc));
+	EXPECT_EQ(EINVAL, errno);
+	disc.timeout_ms = INT_MIN;
+	EXPECT_EQ(-1, ioctl(self->fd, SIOCTDIDISCONNECT, &disc));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, listen(self->fd, 4));
+	disc.timeout_ms = 0;
+	EXPECT_EQ(-1, ioctl(self->fd, SIOCTDIDISCONNECT, &disc));
+	EXPECT_EQ(ENOTCONN, errno);
 }
 
 /* SIOCINQ/SIOCOUTQ: 0 on an idle endpoint, EINVAL on a listener. */

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tdi endpoints: the state machine and the requests on an endpoint that
+ * both faces share (the socket face, socket.c, adds waiting to them).
+ * Nothing here sleeps; every function takes the socket lock held.
+ */
+
+#include <kunit/visibility.h>
+
+#include "tdi.h"
+
+/**
+ * tdi_set_state() - move an endpoint or address object to a new state
+ * @ts: the socket; the caller holds its socket lock
+ * @state: the new TDI_STATE_* value
+ *
+ * Every state change goes through here; a transition that is not allowed
+ * is a bug of the caller (each checks the state it starts from): it WARNs
+ * and leaves the state as it was.
+ *
+ * Return: 0, or -EINVAL for a transition that is not allowed.
+ */
+int tdi_set_state(struct tdi_sock *ts, int state)
+{
+	if (WARN_ON_ONCE(!tdi_state_allowed(ts->state, state)))
+		return -EINVAL;
+	WRITE_ONCE(ts->state, state);
+	return 0;
+}
+
+/**
+ * tdi_state_allowed() - whether an endpoint may go from one state to another
+ * @old: the current TDI_STATE_*
+ * @state: the new TDI_STATE_*
+ *
+ * Return: true for an allowed transition.
+ */
+bool tdi_state_allowed(int old, int state)
+{
+	if (old < TDI_STATE_IDLE || old > TDI_STATE_CLOSING)
+		return false;
+	switch (state) {
+	case TDI_STATE_IDLE:
+		return old == TDI_STATE_BOUND;
+	case TDI_STATE_BOUND:
+		/* bind or associate; or any connection, listen or offer ends */
+		return old != TDI_STATE_BOUND;
+	case TDI_STATE_LISTENING:
+	case TDI_STATE_CONNECTING:
+		return old == TDI_STATE_BOUND;
+	case TDI_STATE_OFFERED:
+		return old == TDI_STATE_LISTENING;
+	case TDI_STATE_CONNECTED:
+		return old == TDI_STATE_CONNECTING || old == TDI_STATE_BOUND ||
+		       old == TDI_STATE_OFFERED;
+	case TDI_STATE_RELEASE_SENT:
+	case TDI_STATE_RELEASE_RECEIVED:
+		return old == TDI_STATE_CONNECTED;
+	case TDI_STATE_CLOSING:
+		return old == TDI_STATE_RELEASE_SENT ||
+		       old == TDI_STATE_RELEASE_RECEIVED;
+	}
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(tdi_state_allowed);
+
+/**
+ * tdi_ep_connected() - is there a connection on this endpoint
+ * @ts: the endpoint
+ *
+ * Lockless callers get a snapshot.
+ *
+ * Return: true from the connection's set-up to its end (the release
+ * states included).
+ */
+bool tdi_ep_connected(const struct tdi_sock *ts)
+{
+	switch (READ_ONCE(ts->state)) {
+	case TDI_STATE_CONNECTED:
+	case TDI_STATE_RELEASE_SENT:
+	case TDI_STATE_RELEASE_RECEIVED:
+	case TDI_STATE_CLOSING:
+		return true;
+	}
+	return false;
+}
+
+/**
+ * tdi_ep_disconnect() - TDI_DISCONNECT: start a release, or abort
+ * @ts: the endpoint, socket lock held
+ * @flags: TDI_DISCONNECT_RELEASE or TDI_DISCONNECT_ABORT
+ * @xmitq: where frames go
+ *
+ * RELEASE queues our RELEASE after all data queued (the first of the four
+ * steps), once; the caller waits for the peer's (tdi_ep_released()).
+ * ABORT ends the connection at once, a connect in progress or a pending
+ * release included: queued data is dropped, the peer is sent a RESET, and
+ * every call on the endpoint gets ECONNABORTED until it is used again.
+ *
+ * Return: 0; -ENOTCONN with no connection to end (RELEASE: none set up
+ * yet); -ENOMEM when the RELEASE could not be queued (nothing changed).
+ */
+int tdi_ep_disconnect(struct tdi_sock *ts, u32 flags,
+		      struct sk_buff_head *xmitq)
+{
+	if (flags == TDI_DISCONNECT_ABORT) {
+		if (!tdi_ep_connected(ts) && ts->state != TDI_STATE_CONNECTING)
+			return -ENOTCONN;
+		tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);
+		ts->local_abort = 1;
+		return 0;
+	}
+	if (!tdi_ep_connected(ts))
+		return -ENOTCONN;
+	if (ts->state == TDI_STATE_CONNECTED ||
+	    ts->state == TDI_STATE_RELEASE_RECEIVED)
+		return tdi_conn_release(ts, xmitq);
+	return 0;	/* ours is queued already */
+}
+
+/**
+ * tdi_ep_released() - how a release we started stands
+ * @ts: the endpoint, socket lock held
+ *
+ * Return: 1 when the peer has released too (the release completed), 0
+ * while it has not, or a negative errno when the connection ended
+ * otherwise: -ECONNABORTED (we aborted), -ECONNRESET (the peer did), or
+ * the error it ended with (-ETIMEDOUT, -ENETDOWN).
+ */
+int tdi_ep_released(const struct tdi_sock *ts)
+{
+	if (ts->peer_released || ts->reason == TDI_REASON_RELEASE)
+		return 1;
+	if (tdi_ep_connected(ts))
+		return 0;
+	if (ts->local_abort)
+		return -ECONNABORTED;
+	return -(READ_ONCE(ts->sk.sk_err) ?: ECONNRESET);
+}
