@@ -21,11 +21,6 @@
 
 #include "tdi.h"
 
-static bool tdi_connected(const struct tdi_sock *ts)
-{
-	return tdi_ep_connected(ts);
-}
-
 static bool tdi_may_send(const struct tdi_sock *ts)
 {
 	return ts->state == TDI_STATE_CONNECTED ||
@@ -205,7 +200,7 @@ static int tdi_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	memset(sa, 0, sizeof(*sa));
 	sa->stdi_family = AF_TDI;
 	if (peer) {
-		if (tdi_connected(ts)) {
+		if (tdi_ep_connected(ts)) {
 			sa->stdi_port = htons(ts->rport);
 			sa->stdi_ifindex = ts->ifindex;
 			ether_addr_copy(sa->stdi_node, ts->peer_mac);
@@ -327,7 +322,7 @@ static int tdi_connect(struct socket *sock, struct sockaddr *uaddr,
 			      &wait);
 		remove_wait_queue(sk_sleep(sk), &wait);
 	}
-	if (tdi_connected(ts)) {
+	if (tdi_ep_connected(ts)) {
 		sock->state = SS_CONNECTED;
 		err = 0;
 	} else {
@@ -409,7 +404,7 @@ static int tdi_accept(struct socket *sock, struct socket *newsock, int flags,
 
 	lock_sock(&child->sk);
 	sock_graft(&child->sk, newsock);
-	newsock->state = tdi_connected(child) ? SS_CONNECTED : SS_UNCONNECTED;
+	newsock->state = tdi_ep_connected(child) ? SS_CONNECTED : SS_UNCONNECTED;
 	release_sock(&child->sk);
 	return 0;
 out:
@@ -509,7 +504,7 @@ static int tdi_send_wait_whole(struct tdi_sock *ts, size_t len, long *timeo)
 		return sock_intr_errno(*timeo);
 	add_wait_queue(sk_sleep(sk), &wait);
 	sk_wait_event(sk, timeo, sk->sk_err ||
-		      (sk->sk_shutdown & SEND_SHUTDOWN) || !tdi_connected(ts) ||
+		      (sk->sk_shutdown & SEND_SHUTDOWN) || !tdi_ep_connected(ts) ||
 		      tdi_send_room(ts, len) || len > tdi_max_tsdu(ts), &wait);
 	remove_wait_queue(sk_sleep(sk), &wait);
 	return 0;
@@ -531,7 +526,7 @@ static int tdi_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 		      MSG_EOR | MSG_CMSG_COMPAT))
 		return -EOPNOTSUPP;
 	if (msg->msg_name)
-		return tdi_connected(ts) ? -EISCONN : -EOPNOTSUPP;
+		return tdi_ep_connected(ts) ? -EISCONN : -EOPNOTSUPP;
 	if (flags & MSG_OOB)
 		return tdi_send_expedited(ts, msg, len);
 	if (len > INT_MAX)
@@ -619,7 +614,7 @@ static bool tdi_rcv_ready(struct tdi_sock *ts, struct sk_buff *last,
 	return skb_peek_tail(&sk->sk_receive_queue) != last ||
 	       sk->sk_err || (sk->sk_shutdown & RCV_SHUTDOWN) ||
 	       (copied && !skb_queue_empty(&ts->xrecv_queue)) ||
-	       !tdi_connected(ts);
+	       !tdi_ep_connected(ts);
 }
 
 static int tdi_recv_wait(struct tdi_sock *ts, long *timeo, bool copied)
@@ -641,7 +636,7 @@ static int tdi_recv_wait(struct tdi_sock *ts, long *timeo, bool copied)
 /* No expedited TSDU can come any more: the peer released or it ended. */
 static bool tdi_xrcv_over(struct tdi_sock *ts)
 {
-	return (ts->sk.sk_shutdown & RCV_SHUTDOWN) || !tdi_connected(ts);
+	return (ts->sk.sk_shutdown & RCV_SHUTDOWN) || !tdi_ep_connected(ts);
 }
 
 static int tdi_recv_expedited(struct tdi_sock *ts, struct msghdr *msg,
@@ -665,7 +660,7 @@ static int tdi_recv_expedited(struct tdi_sock *ts, struct msghdr *msg,
 		if (ts->local_abort)
 			goto out;
 		err = -ENOTCONN;
-		if (!tdi_connected(ts) && !(sk->sk_shutdown & RCV_SHUTDOWN))
+		if (!tdi_ep_connected(ts) && !(sk->sk_shutdown & RCV_SHUTDOWN))
 			goto out;
 		err = 0;	/* EOF: the peer released */
 		if (tdi_xrcv_over(ts))
@@ -779,7 +774,7 @@ static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	}
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
 	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
-	if (trunc && !timeo && !tdi_tsdu_complete(ts) && tdi_connected(ts) &&
+	if (trunc && !timeo && !tdi_tsdu_complete(ts) && tdi_ep_connected(ts) &&
 	    !sk->sk_err && !(sk->sk_shutdown & RCV_SHUTDOWN)) {
 		err = -EAGAIN;
 		if (!tdi_tsdu_stuck(ts))
@@ -869,7 +864,7 @@ static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 				err = -ECONNABORTED;
 			break;
 		}
-		if ((sk->sk_shutdown & RCV_SHUTDOWN) || !tdi_connected(ts))
+		if ((sk->sk_shutdown & RCV_SHUTDOWN) || !tdi_ep_connected(ts))
 			break;
 		if (peek && copied)
 			break;
@@ -880,7 +875,7 @@ static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		if (err)
 			break;
 	}
-	if (!peek && tdi_connected(ts))
+	if (!peek && tdi_ep_connected(ts))
 		tdi_conn_rcv_consumed(ts, &xmitq);
 	tdi_flush(ts, &xmitq);
 out:
@@ -905,7 +900,7 @@ static int tdi_shutdown(struct socket *sock, int how)
 		return -EOPNOTSUPP;
 	__skb_queue_head_init(&xmitq);
 	lock_sock(sk);
-	if (!tdi_connected(ts)) {
+	if (!tdi_ep_connected(ts)) {
 		err = -ENOTCONN;
 		goto out;
 	}
