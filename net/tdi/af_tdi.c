@@ -23,7 +23,10 @@
  * reference the file held.  The socket's proto_ops and struct proto pin
  * the module, so rmmod fails while any socket is open.
  *
- * Faces.  The endpoint core (conn.c, input.c, offer.c) never wakes a
+ * Faces.  endpoint.c holds the state machine (every state change goes
+ * through tdi_set_state(), which WARNs on a transition the table does not
+ * allow) and the requests both faces share, which never sleep; a face
+ * adds waiting.  The endpoint core (conn.c, input.c, offer.c) never wakes a
  * reader or writer itself: it indicates what happened through the
  * endpoint's ts->ep_ops (struct tdi_ep_ops in tdi.h), with the socket lock
  * held.  The socket face (socket.c, tdi_sock_ep_ops, set by tdi_sk_alloc())
