@@ -1975,6 +1975,72 @@ TEST_F(conn, disconnect_release_nonblocking)
 	close(s);
 }
 
+/* connect() in a thread of its own: what it returned. */
+struct connect_call {
+	pthread_t thread;
+	int fd, ret, err;
+	const unsigned char *node;
+};
+
+static void *connect_main(void *arg)
+{
+	struct connect_call *cc = arg;
+
+	cc->ret = connect_to(cc->fd, cc->node, PORT);
+	cc->err = errno;
+	return NULL;
+}
+
+/*
+ * ABORT during a connect: the blocked connect() returns ECONNABORTED, and
+ * the endpoint connects again afterwards.
+ */
+TEST_F(conn, disconnect_abort_connecting)
+{
+	static const unsigned char nobody[6] = { 2, 0, 0, 0, 0, 0x99 };
+	struct connect_call cc = { .node = nobody };
+	int c = sock_in(self->nsa, variant->type), s;
+
+	ASSERT_LE(0, c);
+	set_timeo(c, SO_SNDTIMEO, 10000);
+	cc.fd = c;
+	ASSERT_EQ(0, pthread_create(&cc.thread, NULL, connect_main, &cc));
+	ASSERT_EQ(0, wait_state(c, TDI_STATE_CONNECTING, 5000));
+	usleep(200000);
+	EXPECT_EQ(0, disc(c, TDI_DISCONNECT_ABORT, 0));
+	pthread_join(cc.thread, NULL);
+	EXPECT_EQ(-1, cc.ret);
+	EXPECT_EQ(ECONNABORTED, cc.err) TH_LOG("connect: %s", strerror(cc.err));
+	EXPECT_EQ(TDI_STATE_BOUND, info_of(c).state);
+	EXPECT_EQ(TDI_REASON_ABORT, reason_of(c));
+	ASSERT_EQ(0, connect_to(c, mac_b, PORT));
+	s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(0, exchange(c, s, 100, 9));
+	close(s);
+	close(c);
+}
+
+/* A release we wait for ends in ECONNRESET when the peer aborts instead. */
+TEST_F(conn, disconnect_release_peer_aborts)
+{
+	struct disc_call dc;
+	char buf[8];
+	int c, s;
+
+	pair(_metadata, self, variant->type, &c, &s);
+	timeouts(s);
+	ASSERT_EQ(0, disc_start(&dc, c, TDI_DISCONNECT_RELEASE, 10000));
+	EXPECT_EQ(0, recv(s, buf, sizeof(buf), 0));	/* EOF */
+	EXPECT_EQ(0, disc(s, TDI_DISCONNECT_ABORT, 0));
+	pthread_join(dc.thread, NULL);
+	EXPECT_EQ(-1, dc.ret);
+	EXPECT_EQ(ECONNRESET, dc.err) TH_LOG("release: %s", strerror(dc.err));
+	EXPECT_EQ(TDI_REASON_ABORT, reason_of(c));
+	close(c);
+	close(s);
+}
+
 struct blocked_recv {
 	pthread_t thread;
 	int fd, oob, ret, err;
