@@ -75,14 +75,7 @@ EXPORT_SYMBOL_IF_KUNIT(tdi_state_allowed);
  */
 bool tdi_ep_connected(const struct tdi_sock *ts)
 {
-	switch (READ_ONCE(ts->state)) {
-	case TDI_STATE_CONNECTED:
-	case TDI_STATE_RELEASE_SENT:
-	case TDI_STATE_RELEASE_RECEIVED:
-	case TDI_STATE_CLOSING:
-		return true;
-	}
-	return false;
+	return tdi_state_connected(READ_ONCE(ts->state));
 }
 
 /**

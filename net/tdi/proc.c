@@ -109,16 +109,8 @@ static void tdi_seq_show_addr(struct seq_file *seq, const struct tdi_addr *a)
 
 static bool tdi_has_peer(int state)
 {
-	switch (state) {
-	case TDI_STATE_CONNECTING:
-	case TDI_STATE_OFFERED:
-	case TDI_STATE_CONNECTED:
-	case TDI_STATE_RELEASE_SENT:
-	case TDI_STATE_RELEASE_RECEIVED:
-	case TDI_STATE_CLOSING:
-		return true;
-	}
-	return false;
+	return state == TDI_STATE_CONNECTING || state == TDI_STATE_OFFERED ||
+	       tdi_state_connected(state);
 }
 
 /* Peer, queues and retransmissions: a lockless snapshot. */

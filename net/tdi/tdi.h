@@ -598,6 +598,12 @@ struct sock *tdi_sk_alloc(struct net *net, struct socket *sock, int type,
 			  gfp_t gfp, int kern);
 void tdi_link_sock(struct tdi_sock *ts);
 
+/* From a connection's set-up to its end, the release states included. */
+static inline bool tdi_state_connected(int state)
+{
+	return state >= TDI_STATE_CONNECTED && state <= TDI_STATE_CLOSING;
+}
+
 /* endpoint.c */
 int tdi_set_state(struct tdi_sock *ts, int state);
 bool tdi_state_allowed(int old, int state);

@@ -1812,6 +1812,18 @@ static int wait_state(int fd, __u32 state, int ms)
 	return 0;
 }
 
+/* @c, whose connection ended, connects to b again: the accepted end. */
+static int reconnect(struct __test_metadata *_metadata,
+		     struct _test_data_conn *self, int c)
+{
+	int s;
+
+	ASSERT_EQ(0, connect_to(c, mac_b, PORT));
+	s = accept(self->lfd, NULL, NULL);
+	ASSERT_LE(0, s);
+	return s;
+}
+
 /* SIOCTDIDISCONNECT in a thread of its own: the call and what it returned. */
 struct disc_call {
 	pthread_t thread;
@@ -1894,8 +1906,7 @@ TEST_F(conn, disconnect_release)
 	EXPECT_EQ(-1, disc(c, TDI_DISCONNECT_RELEASE, 0));
 	EXPECT_EQ(ENOTCONN, errno);
 	/* the endpoint is reused */
-	ASSERT_EQ(0, connect_to(c, mac_b, PORT));
-	s2 = accept(self->lfd, NULL, NULL);
+	s2 = reconnect(_metadata, self, c);
 	ASSERT_LE(0, s2);
 	EXPECT_EQ(0, exchange(c, s2, 1000, 3));
 	close(s2);
@@ -1944,8 +1955,7 @@ TEST_F(conn, disconnect_release_timeout_abort)
 	EXPECT_EQ(-1, send(s, "x", 1, MSG_NOSIGNAL));
 	EXPECT_EQ(ECONNRESET, errno);
 	/* used again: no error left over */
-	ASSERT_EQ(0, connect_to(c, mac_b, PORT));
-	s2 = accept(self->lfd, NULL, NULL);
+	s2 = reconnect(_metadata, self, c);
 	ASSERT_LE(0, s2);
 	EXPECT_EQ(0, exchange(c, s2, 1000, 5));
 	EXPECT_EQ(0, exchange(s2, c, 1000, 6));
@@ -2013,8 +2023,7 @@ TEST_F(conn, disconnect_abort_connecting)
 	EXPECT_EQ(ECONNABORTED, cc.err) TH_LOG("connect: %s", strerror(cc.err));
 	EXPECT_EQ(TDI_STATE_BOUND, info_of(c).state);
 	EXPECT_EQ(TDI_REASON_ABORT, reason_of(c));
-	ASSERT_EQ(0, connect_to(c, mac_b, PORT));
-	s = accept(self->lfd, NULL, NULL);
+	s = reconnect(_metadata, self, c);
 	ASSERT_LE(0, s);
 	EXPECT_EQ(0, exchange(c, s, 100, 9));
 	close(s);

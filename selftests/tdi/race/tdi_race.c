@@ -42,29 +42,20 @@ module_param(cpu, int, 0444);
 MODULE_PARM_DESC(cpu, "hold walks on this CPU only (-1: on every CPU)");
 
 static atomic_t tdi_race_hits = ATOMIC_INIT(0);
-
-static int tdi_race_hits_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%d\n", atomic_read(&tdi_race_hits));
-}
-
-static const struct kernel_param_ops tdi_race_hits_ops = {
-	.get = tdi_race_hits_get,
-};
-module_param_cb(hits, &tdi_race_hits_ops, NULL, 0444);
-MODULE_PARM_DESC(hits, "how many times the probe fired");
-
 static atomic_t tdi_race_busy = ATOMIC_INIT(0);
 
-static int tdi_race_busy_get(char *buf, const struct kernel_param *kp)
+/* read-only parameters that show an atomic_t */
+static int tdi_race_atomic_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%d\n", atomic_read(&tdi_race_busy));
+	return sysfs_emit(buf, "%d\n", atomic_read(kp->arg));
 }
 
-static const struct kernel_param_ops tdi_race_busy_ops = {
-	.get = tdi_race_busy_get,
+static const struct kernel_param_ops tdi_race_atomic_ops = {
+	.get = tdi_race_atomic_get,
 };
-module_param_cb(busy, &tdi_race_busy_ops, NULL, 0444);
+module_param_cb(hits, &tdi_race_atomic_ops, &tdi_race_hits, 0444);
+MODULE_PARM_DESC(hits, "how many times the probe fired");
+module_param_cb(busy, &tdi_race_atomic_ops, &tdi_race_busy, 0444);
 MODULE_PARM_DESC(busy, "how many walks are held right now");
 
 static uint offset;
