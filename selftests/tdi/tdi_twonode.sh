@@ -37,6 +37,18 @@ ifname_of() {
 
 rx_bytes() { cat "/sys/class/net/$1/statistics/rx_bytes"; }
 
+# Two TCG guests boot at different speeds, so node 0 may be up well before
+# node 1 has loaded tdi.  Its CONNECTs go unanswered until then: connect()
+# waits as long as a transfer may take instead of the default 5 s (a
+# CONNECT answered after node 0 gave up would leave node 1 a connection
+# with no data).  Once tdi is loaded but nothing listens yet, the offer is
+# refused, and that is retried below.
+if [ "$node" = 0 ]; then
+	wait_ms=$((limit * 1000))
+	[ $wait_ms -gt 600000 ] && wait_ms=600000
+	sysctl -qw net.tdi.connect_timeout_ms=$wait_ms
+fi
+
 echo "TAP version 13"
 echo "1..$((2 * ${#models[@]}))"
 n=0
