@@ -288,6 +288,7 @@ void tdi_conn_reset(struct tdi_sock *ts)
 	ts->release_acked = 0;
 	ts->peer_released = 0;
 	ts->local_abort = 0;
+	WRITE_ONCE(ts->peer_abort, false);
 	ts->in_recovery = 0;
 	ts->dupacks = 0;
 	ts->retries = 0;

@@ -130,3 +130,39 @@ int tdi_ep_released(const struct tdi_sock *ts)
 		return -ECONNABORTED;
 	return -(READ_ONCE(ts->sk.sk_err) ?: ECONNRESET);
 }
+
+/**
+ * tdi_ep_aborted() - did the last connection end in an abort?
+ * @ts: the endpoint, socket lock held
+ *
+ * Return: true from an abort, ours or the peer's, until the endpoint is
+ * used again (tdi_conn_reset()).
+ */
+bool tdi_ep_aborted(const struct tdi_sock *ts)
+{
+	return ts->local_abort || ts->peer_abort;
+}
+
+/**
+ * tdi_ep_error() - the error a call on the endpoint reports now
+ * @ts: the endpoint, socket lock held
+ *
+ * A pending sk_err is reported once and cleared, as sock_error() does.
+ * An abort is reported to every call until the endpoint is used again:
+ * ECONNABORTED after ours, ECONNRESET after the peer's (SPEC: "the peer's
+ * pending and later calls, every one of them").
+ *
+ * Return: 0 or a negative errno.
+ */
+int tdi_ep_error(struct tdi_sock *ts)
+{
+	int err = sock_error(&ts->sk);
+
+	if (err)
+		return err;
+	if (ts->local_abort)
+		return -ECONNABORTED;
+	if (ts->peer_abort)
+		return -ECONNRESET;
+	return 0;
+}

@@ -509,6 +509,8 @@ static void tdi_reset_rcv(struct tdi_sock *ts, const struct tdi_frame *fr)
 		tdi_conn_done(ts, 0, TDI_REASON_RELEASE);
 		return;
 	}
+	/* every later call hears of it, not only the first */
+	WRITE_ONCE(ts->peer_abort, true);
 	tdi_conn_done(ts, ECONNRESET, fr->reason == TDI_REASON_RELEASE ?
 		      TDI_REASON_ABORT : fr->reason);
 }

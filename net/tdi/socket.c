@@ -223,7 +223,7 @@ static __poll_t tdi_poll(struct file *file, struct socket *sock,
 	u8 shutdown;
 
 	sock_poll_wait(file, sock, wait);
-	if (READ_ONCE(sk->sk_err))
+	if (READ_ONCE(sk->sk_err) || READ_ONCE(ts->peer_abort))
 		mask |= EPOLLERR;
 	shutdown = READ_ONCE(sk->sk_shutdown);
 	if (shutdown == SHUTDOWN_MASK)
@@ -327,8 +327,7 @@ static int tdi_connect(struct socket *sock, struct sockaddr *uaddr,
 		err = 0;
 	} else {
 		sock->state = SS_UNCONNECTED;
-		err = ts->local_abort ? -ECONNABORTED :
-		      sock_error(sk) ?: -ECONNREFUSED;
+		err = tdi_ep_error(ts) ?: -ECONNREFUSED;
 	}
 out:
 	release_sock(sk);
@@ -415,12 +414,10 @@ out:
 static int tdi_send_check(struct tdi_sock *ts, int flags)
 {
 	struct sock *sk = &ts->sk;
-	int err = sock_error(sk);
+	int err = tdi_ep_error(ts);
 
 	if (err)
 		return err;
-	if (ts->local_abort)
-		return -ECONNABORTED;
 	if (sk->sk_shutdown & SEND_SHUTDOWN) {
 		if (!(flags & MSG_NOSIGNAL))
 			send_sig(SIGPIPE, current, 0);
@@ -653,11 +650,8 @@ static int tdi_recv_expedited(struct tdi_sock *ts, struct msghdr *msg,
 	while (!(skb = skb_peek(&ts->xrecv_queue))) {
 		DEFINE_WAIT_FUNC(wait, woken_wake_function);
 
-		err = sock_error(sk);
+		err = tdi_ep_error(ts);
 		if (err)
-			goto out;
-		err = -ECONNABORTED;
-		if (ts->local_abort)
 			goto out;
 		err = -ENOTCONN;
 		if (!tdi_ep_connected(ts) && !(sk->sk_shutdown & RCV_SHUTDOWN))
@@ -854,14 +848,9 @@ static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			msg->msg_flags |= MSG_OOB;
 			break;
 		}
-		if (sk->sk_err) {
+		if (sk->sk_err || tdi_ep_aborted(ts)) {
 			if (!copied)
-				err = sock_error(sk);
-			break;
-		}
-		if (ts->local_abort) {
-			if (!copied)
-				err = -ECONNABORTED;
+				err = tdi_ep_error(ts);
 			break;
 		}
 		if ((sk->sk_shutdown & RCV_SHUTDOWN) || !tdi_ep_connected(ts))

@@ -360,6 +360,8 @@ struct tdi_ep_ops {
  * @netless: the socket gave back its namespace reference (an orphan)
  * @local_abort: we aborted the connection (SIOCTDIDISCONNECT): calls get
  *	ECONNABORTED until the endpoint is used again
+ * @peer_abort: the peer reset the connection: calls get ECONNRESET until
+ *	the endpoint is used again (a bool: poll reads it without the lock)
  * @mru_changed: our device's MTU changed since set-up: every ACK carries
  *	our MRU (struct tdi_mru_opt)
  * @mru_repeats: ACKs still to send on the delayed-ACK timer to announce a
@@ -447,6 +449,7 @@ struct tdi_sock {
 				mru_repeats:3,
 				netless:1,
 				local_abort:1;
+	bool			peer_abort;
 	u8			ka_probes;
 	u8			dupacks;
 	u8			retries;
@@ -611,6 +614,8 @@ bool tdi_ep_connected(const struct tdi_sock *ts);
 int tdi_ep_disconnect(struct tdi_sock *ts, u32 flags,
 		      struct sk_buff_head *xmitq);
 int tdi_ep_released(const struct tdi_sock *ts);
+int tdi_ep_error(struct tdi_sock *ts);
+bool tdi_ep_aborted(const struct tdi_sock *ts);
 
 /* socket.c */
 extern const struct tdi_ep_ops tdi_sock_ep_ops;
