@@ -12,6 +12,9 @@
  * socket that opened it holds one reference and every associated endpoint
  * one more, so an address object lives while its fd or any association
  * holds it.  bind() on an endpoint opens an implicit address object.
+ * Association (TDI_ASSOCIATE_ADDRESS, sockopt.c) takes the address
+ * socket's lock alone to take a reference, then the endpoint's lock to
+ * attach it (tdi_ep_associate()): two socket locks are never nested there.
  *
  * Per namespace.  struct tdi_net (net_generic, tdi_net_id) holds the port
  * table and the list of the namespace's sockets.  A socket is in exactly

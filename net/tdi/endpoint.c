@@ -166,3 +166,46 @@ int tdi_ep_error(struct tdi_sock *ts)
 		return -ECONNRESET;
 	return 0;
 }
+
+/**
+ * tdi_ep_associate() - associate an idle endpoint with an address object
+ * @ts: the endpoint (or an address object being bound), socket lock held
+ * @a: the address object, held by the caller; the endpoint keeps that
+ *	reference when this succeeds
+ *
+ * TDI_ASSOCIATE_ADDRESS, and bind()'s implicit address object.
+ *
+ * Return: 0, or -EISCONN when @ts has an address object already.
+ */
+int tdi_ep_associate(struct tdi_sock *ts, struct tdi_addr *a)
+{
+	if (ts->addr || ts->state != TDI_STATE_IDLE)
+		return -EISCONN;
+	WRITE_ONCE(ts->addr, a);
+	return tdi_set_state(ts, TDI_STATE_BOUND);
+}
+
+/**
+ * tdi_ep_disassociate() - drop an idle endpoint's address object
+ * @ts: the endpoint, socket lock held
+ *
+ * TDI_DISASSOCIATE_ADDRESS.  The endpoint goes back to TDI_STATE_IDLE;
+ * the reason and data of its last connection stay readable.  The address
+ * object lives on while its fd or another association holds it.
+ *
+ * Return: 0, -EINVAL when @ts has no address object, or -EISCONN while it
+ * listens, connects or has a connection.
+ */
+int tdi_ep_disassociate(struct tdi_sock *ts)
+{
+	struct tdi_addr *a = ts->addr;
+
+	if (!a)
+		return -EINVAL;
+	if (ts->state != TDI_STATE_BOUND || ts->hashed)
+		return -EISCONN;
+	tdi_set_state(ts, TDI_STATE_IDLE);
+	WRITE_ONCE(ts->addr, NULL);
+	tdi_addr_put(a);
+	return 0;
+}

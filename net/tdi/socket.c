@@ -164,12 +164,9 @@ static int tdi_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 	addr = tdi_addr_create(sock_net(sk), sa, &err);
 	if (!addr)
 		goto out;
-	err = tdi_set_state(ts, TDI_STATE_BOUND);
-	if (err) {
+	err = tdi_ep_associate(ts, addr);
+	if (err)
 		tdi_addr_put(addr);
-		goto out;
-	}
-	WRITE_ONCE(ts->addr, addr);
 out:
 	release_sock(sk);
 	return err;
@@ -185,8 +182,10 @@ static int tdi_autobind(struct tdi_sock *ts)
 	addr = tdi_addr_create(sock_net(&ts->sk), &sa, &err);
 	if (!addr)
 		return err;
-	WRITE_ONCE(ts->addr, addr);
-	return tdi_set_state(ts, TDI_STATE_BOUND);
+	err = tdi_ep_associate(ts, addr);
+	if (err)
+		tdi_addr_put(addr);
+	return err;
 }
 
 static int tdi_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
@@ -1016,85 +1015,6 @@ static int tdi_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 		return -EOPNOTSUPP;
 	}
 	return -ENOIOCTLCMD;
-}
-
-static bool tdi_optname_known(int optname)
-{
-	return optname >= TDI_ASSOCIATE_ADDRESS &&
-	       optname <= TDI_PROVIDER_INFO;
-}
-
-static int tdi_setsockopt(struct socket *sock, int level, int optname,
-			  sockptr_t optval, unsigned int optlen)
-{
-	if (level != SOL_TDI || !tdi_optname_known(optname))
-		return -ENOPROTOOPT;
-	return -EOPNOTSUPP;
-}
-
-/* What works today, exactly: no user data, no datagrams yet. */
-static void tdi_fill_provider(struct tdi_sock *ts, struct tdi_provider_info *pi)
-{
-	memset(pi, 0, sizeof(*pi));
-	pi->version = TDI_WIRE_VERSION << 8;
-	pi->service_flags = TDI_SERVICE_CONNECTION_MODE |
-			    TDI_SERVICE_ORDERLY_RELEASE |
-			    TDI_SERVICE_ERROR_FREE_DELIVERY |
-			    TDI_SERVICE_EXPEDITED_DATA |
-			    TDI_SERVICE_MESSAGE_MODE;
-	/* stream: no limit; message mode: what a non-blocking send takes */
-	pi->max_tsdu = ts->sk.sk_type == SOCK_SEQPACKET ? tdi_max_tsdu(ts) : 0;
-	pi->max_expedited = TDI_MAX_EXPEDITED;
-	pi->max_user_data = 0;
-	pi->max_datagram = 0;
-}
-
-static int tdi_getsockopt(struct socket *sock, int level, int optname,
-			  char __user *optval, int __user *optlen)
-{
-	struct sock *sk = sock->sk;
-	struct tdi_sock *ts = tdi_sk(sk);
-	union {
-		int val;
-		struct tdi_info info;
-		struct tdi_provider_info pi;
-	} u;
-	int len, size;
-
-	if (level != SOL_TDI || !tdi_optname_known(optname))
-		return -ENOPROTOOPT;
-	if (get_user(len, optlen))
-		return -EFAULT;
-	if (len < 0)
-		return -EINVAL;
-
-	lock_sock(sk);
-	switch (optname) {
-	case TDI_DISCONNECT_REASON:
-		u.val = ts->reason;
-		size = sizeof(u.val);
-		break;
-	case TDI_INFO:
-		tdi_fill_info(ts, &u.info);
-		size = sizeof(u.info);
-		break;
-	case TDI_PROVIDER_INFO:
-		tdi_fill_provider(ts, &u.pi);
-		size = sizeof(u.pi);
-		break;
-	default:
-		release_sock(sk);
-		return -EOPNOTSUPP;
-	}
-	release_sock(sk);
-
-	/* a short buffer gets nothing; a longer one gets exactly @size */
-	if (len < size)
-		return -EINVAL;
-	len = size;
-	if (copy_to_user(optval, &u, len) || put_user(len, optlen))
-		return -EFAULT;
-	return 0;
 }
 
 static int tdi_dgram_unsupported(struct socket *sock, struct msghdr *msg,

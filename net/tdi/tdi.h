@@ -12,6 +12,7 @@
 #include <linux/refcount.h>
 #include <linux/siphash.h>
 #include <linux/skbuff.h>
+#include <linux/sockptr.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <net/net_namespace.h>
@@ -411,6 +412,8 @@ struct tdi_ep_ops {
  * @delack_timer: delayed acknowledgment timer
  * @st: counters
  * @ep_ops: the face this endpoint belongs to (struct tdi_ep_ops)
+ * @context: TDI_CONNECTION_CONTEXT, the client's own value; kept across
+ *	reuse, 0 in an accepted endpoint
  */
 struct tdi_sock {
 	struct sock		sk;
@@ -490,6 +493,7 @@ struct tdi_sock {
 	struct timer_list	rto_timer;
 	struct timer_list	delack_timer;
 	struct tdi_conn_stats	st;
+	u64			context;
 };
 
 static inline struct tdi_sock *tdi_sk(const struct sock *sk)
@@ -615,7 +619,15 @@ int tdi_ep_disconnect(struct tdi_sock *ts, u32 flags,
 		      struct sk_buff_head *xmitq);
 int tdi_ep_released(const struct tdi_sock *ts);
 int tdi_ep_error(struct tdi_sock *ts);
+int tdi_ep_associate(struct tdi_sock *ts, struct tdi_addr *a);
+int tdi_ep_disassociate(struct tdi_sock *ts);
 bool tdi_ep_aborted(const struct tdi_sock *ts);
+
+/* sockopt.c */
+int tdi_setsockopt(struct socket *sock, int level, int optname,
+		   sockptr_t optval, unsigned int optlen);
+int tdi_getsockopt(struct socket *sock, int level, int optname,
+		   char __user *optval, int __user *optlen);
 
 /* socket.c */
 extern const struct tdi_ep_ops tdi_sock_ep_ops;

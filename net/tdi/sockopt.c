@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tdi socket options, level SOL_TDI: part of the socket face.
+ *
+ * An option that acts on the endpoint (association) calls the core in
+ * endpoint.c; the others read or write the socket's fields under its
+ * lock.  An option this provider does not implement yet is EOPNOTSUPP; a
+ * number that is no option at all is ENOPROTOOPT.
+ */
+
+#include <linux/file.h>
+#include <linux/net.h>
+#include <linux/sockptr.h>
+#include <net/sock.h>
+
+#include "tdi.h"
+#include "wire.h"
+
+static bool tdi_optname_known(int optname)
+{
+	return optname >= TDI_ASSOCIATE_ADDRESS &&
+	       optname <= TDI_PROVIDER_INFO;
+}
+
+static bool tdi_is_endpoint(const struct sock *sk)
+{
+	return sk->sk_type == SOCK_STREAM || sk->sk_type == SOCK_SEQPACKET;
+}
+
+/* The address object an fd names, held for the caller.  Errors: -EBADF
+ * (no such fd), -ENOTSOCK (not a socket), -EINVAL (not a tdi address
+ * object, or one not bound yet), -EXDEV (another namespace).
+ */
+static struct tdi_addr *tdi_addr_from_fd(struct sock *sk, int fd, int *err)
+{
+	struct tdi_addr *a = NULL;
+	struct socket *sock;
+	struct sock *ask;
+
+	sock = sockfd_lookup(fd, err);
+	if (!sock)
+		return NULL;
+	ask = sock->sk;
+	*err = -EINVAL;
+	if (!ask || ask->sk_family != PF_TDI || ask->sk_type != SOCK_DGRAM)
+		goto out;
+	*err = -EXDEV;
+	if (!net_eq(sock_net(ask), sock_net(sk)))
+		goto out;
+	/* the address socket's lock, never nested in ours */
+	lock_sock(ask);
+	a = tdi_sk(ask)->addr;
+	if (a)
+		tdi_addr_get(a);
+	else
+		*err = -EINVAL;
+	release_sock(ask);
+out:
+	sockfd_put(sock);
+	return a;
+}
+
+static int tdi_opt_associate(struct sock *sk, sockptr_t optval,
+			     unsigned int optlen)
+{
+	struct tdi_addr *a;
+	int fd, err;
+
+	if (optlen < sizeof(fd))
+		return -EINVAL;
+	if (copy_from_sockptr(&fd, optval, sizeof(fd)))
+		return -EFAULT;
+	a = tdi_addr_from_fd(sk, fd, &err);
+	if (!a)
+		return err;
+	lock_sock(sk);
+	err = tdi_ep_associate(tdi_sk(sk), a);
+	release_sock(sk);
+	if (err)
+		tdi_addr_put(a);
+	return err;
+}
+
+/**
+ * tdi_setsockopt() - setsockopt() at level SOL_TDI
+ * @sock: the socket
+ * @level: SOL_TDI, else -ENOPROTOOPT
+ * @optname: TDI_*
+ * @optval: the value
+ * @optlen: its length
+ *
+ * Return: 0 or a negative errno.
+ */
+int tdi_setsockopt(struct socket *sock, int level, int optname,
+		   sockptr_t optval, unsigned int optlen)
+{
+	struct sock *sk = sock->sk;
+	u64 context;
+	int err;
+
+	if (level != SOL_TDI || !tdi_optname_known(optname))
+		return -ENOPROTOOPT;
+	if (!tdi_is_endpoint(sk))
+		return -EOPNOTSUPP;
+	switch (optname) {
+	case TDI_ASSOCIATE_ADDRESS:
+		return tdi_opt_associate(sk, optval, optlen);
+	case TDI_DISASSOCIATE_ADDRESS:
+		lock_sock(sk);
+		err = tdi_ep_disassociate(tdi_sk(sk));
+		release_sock(sk);
+		return err;
+	case TDI_CONNECTION_CONTEXT:
+		if (optlen < sizeof(context))
+			return -EINVAL;
+		if (copy_from_sockptr(&context, optval, sizeof(context)))
+			return -EFAULT;
+		lock_sock(sk);
+		tdi_sk(sk)->context = context;
+		release_sock(sk);
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+/* What works today, exactly: no user data, no datagrams yet. */
+static void tdi_fill_provider(struct tdi_sock *ts, struct tdi_provider_info *pi)
+{
+	memset(pi, 0, sizeof(*pi));
+	pi->version = TDI_WIRE_VERSION << 8;
+	pi->service_flags = TDI_SERVICE_CONNECTION_MODE |
+			    TDI_SERVICE_ORDERLY_RELEASE |
+			    TDI_SERVICE_ERROR_FREE_DELIVERY |
+			    TDI_SERVICE_EXPEDITED_DATA |
+			    TDI_SERVICE_MESSAGE_MODE;
+	/* stream: no limit; message mode: what a non-blocking send takes */
+	pi->max_tsdu = ts->sk.sk_type == SOCK_SEQPACKET ? tdi_max_tsdu(ts) : 0;
+	pi->max_expedited = TDI_MAX_EXPEDITED;
+	pi->max_user_data = 0;
+	pi->max_datagram = 0;
+}
+
+/**
+ * tdi_getsockopt() - getsockopt() at level SOL_TDI
+ * @sock: the socket
+ * @level: SOL_TDI, else -ENOPROTOOPT
+ * @optname: TDI_*
+ * @optval: where the value goes
+ * @optlen: in: the buffer's length; out: the value's
+ *
+ * A buffer shorter than the option gets -EINVAL and nothing; a longer one
+ * gets exactly the option's size.
+ *
+ * Return: 0 or a negative errno.
+ */
+int tdi_getsockopt(struct socket *sock, int level, int optname,
+		   char __user *optval, int __user *optlen)
+{
+	struct sock *sk = sock->sk;
+	struct tdi_sock *ts = tdi_sk(sk);
+	union {
+		int val;
+		u64 context;
+		struct tdi_info info;
+		struct tdi_provider_info pi;
+	} u;
+	int len, size;
+
+	if (level != SOL_TDI || !tdi_optname_known(optname))
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+
+	lock_sock(sk);
+	switch (optname) {
+	case TDI_CONNECTION_CONTEXT:
+		if (!tdi_is_endpoint(sk))
+			goto unsupported;
+		u.context = ts->context;
+		size = sizeof(u.context);
+		break;
+	case TDI_DISCONNECT_REASON:
+		u.val = ts->reason;
+		size = sizeof(u.val);
+		break;
+	case TDI_INFO:
+		tdi_fill_info(ts, &u.info);
+		size = sizeof(u.info);
+		break;
+	case TDI_PROVIDER_INFO:
+		tdi_fill_provider(ts, &u.pi);
+		size = sizeof(u.pi);
+		break;
+	default:
+		goto unsupported;
+	}
+	release_sock(sk);
+
+	if (len < size)
+		return -EINVAL;
+	len = size;
+	if (copy_to_user(optval, &u, len) || put_user(len, optlen))
+		return -EFAULT;
+	return 0;
+unsupported:
+	release_sock(sk);
+	return -EOPNOTSUPP;
+}

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The TDI semantics of AF_TDI (SPEC section 1), seen from socket(): two
+ * network namespaces joined by a veth pair, once per endpoint type.
+ * Namespace "a" is node 02:00:00:00:00:0a, "b" is 02:00:00:00:00:0b.
+ *
+ * Rows covered so far: address objects and association
+ * (TDI_ASSOCIATE_ADDRESS, TDI_DISASSOCIATE_ADDRESS), TDI_CONNECTION_CONTEXT.
+ */
+
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <linux/sockios.h>
+#include <linux/tdi.h>
+
+#include "kselftest_harness.h"
+#include "tdi_util.h"
+
+static const unsigned char mac_a[6] = { 2, 0, 0, 0, 0, 0x0a };
+static const unsigned char mac_b[6] = { 2, 0, 0, 0, 0, 0x0b };
+
+/* The namespaces are made by the first test and removed at exit. */
+static pid_t main_pid;
+
+static void __attribute__((constructor)) sem_init(void)
+{
+	main_pid = getpid();
+}
+
+static void __attribute__((destructor)) sem_exit(void)
+{
+	char cmd[128];
+
+	if (getpid() != main_pid)
+		return;
+	snprintf(cmd, sizeof(cmd),
+		 "ip netns del tdsa%d 2>/dev/null; ip netns del tdsb%d 2>/dev/null",
+		 main_pid, main_pid);
+	if (system(cmd))
+		return;
+}
+
+static int open_ns(const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	return open(path, O_RDONLY);
+}
+
+FIXTURE(tdi) {
+	int nsa, nsb;
+	char na[32], nb[32];
+	int port;		/* a port of this test's own */
+};
+
+FIXTURE_VARIANT(tdi) {
+	int type;
+};
+
+FIXTURE_VARIANT_ADD(tdi, stream) {
+	.type = SOCK_STREAM,
+};
+
+FIXTURE_VARIANT_ADD(tdi, seqpacket) {
+	.type = SOCK_SEQPACKET,
+};
+
+FIXTURE_SETUP(tdi)
+{
+	snprintf(self->na, sizeof(self->na), "tdsa%d", main_pid);
+	snprintf(self->nb, sizeof(self->nb), "tdsb%d", main_pid);
+	self->nsa = open_ns(self->na);
+	self->nsb = open_ns(self->nb);
+	if (self->nsa < 0 || self->nsb < 0) {
+		ASSERT_EQ(0, run("ip netns add %s && ip netns add %s", self->na,
+				 self->nb));
+		ASSERT_EQ(0, run("ip link add va netns %s type veth peer name vb netns %s",
+				 self->na, self->nb));
+		ASSERT_EQ(0, run("ip -n %s link set va address 02:00:00:00:00:0a up",
+				 self->na));
+		ASSERT_EQ(0, run("ip -n %s link set vb address 02:00:00:00:00:0b up",
+				 self->nb));
+		self->nsa = open_ns(self->na);
+		self->nsb = open_ns(self->nb);
+	}
+	ASSERT_LE(0, self->nsa);
+	ASSERT_LE(0, self->nsb);
+	/* each test in a process of its own: ports do not collide */
+	self->port = 10000 + getpid() % 30000;
+}
+
+FIXTURE_TEARDOWN(tdi)
+{
+	close(self->nsa);
+	close(self->nsb);
+}
+
+/* An address object bound to @port of namespace @ns (0: any port). */
+static int addr_obj(int ns, int port)
+{
+	struct sockaddr_tdi sa;
+	int fd = sock_in(ns, SOCK_DGRAM);
+
+	if (fd < 0)
+		return -1;
+	sa_of(&sa, NULL, port);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int associate(int ep, int addr_fd)
+{
+	return setsockopt(ep, SOL_TDI, TDI_ASSOCIATE_ADDRESS, &addr_fd,
+			  sizeof(addr_fd));
+}
+
+static int disassociate(int ep)
+{
+	return setsockopt(ep, SOL_TDI, TDI_DISASSOCIATE_ADDRESS, NULL, 0);
+}
+
+/* Wait up to 5 s for @fd's connection to end: 0, or -1. */
+static int wait_bound(int fd)
+{
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (info_of(fd).state == TDI_STATE_BOUND)
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* The port getsockname() shows for @fd, or -1. */
+static int port_of(int fd)
+{
+	struct sockaddr_tdi sa;
+	socklen_t len = sizeof(sa);
+
+	if (getsockname(fd, (struct sockaddr *)&sa, &len))
+		return -1;
+	return ntohs(sa.stdi_port);
+}
+
+/* Whether @port of namespace @ns can be bound now. */
+static int port_free(int ns, int port)
+{
+	int fd = addr_obj(ns, port);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/*
+ * Many endpoints share one address object: in b, one listens on it (BSD
+ * form) while another connects out from it to a listener in a; both
+ * connections carry data at once, and every endpoint, the accepted one
+ * too, shows the address object's port.
+ */
+TEST_F(tdi, associate_shared)
+{
+	int addr, l, out, la, c, s, sa_;
+
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	l = socket(AF_TDI, variant->type, 0);	/* still in b */
+	out = socket(AF_TDI, variant->type, 0);
+	ASSERT_LE(0, l);
+	ASSERT_LE(0, out);
+	ASSERT_EQ(0, associate(l, addr));
+	ASSERT_EQ(0, associate(out, addr));
+	EXPECT_EQ(self->port, port_of(l));
+	EXPECT_EQ(self->port, port_of(out));
+	EXPECT_EQ(TDI_STATE_BOUND, info_of(out).state);
+	ASSERT_EQ(0, listen(l, 4));
+
+	la = listen_on(self->nsa, variant->type, self->port + 1, 4);
+	ASSERT_LE(0, la);
+	c = socket(AF_TDI, variant->type, 0);	/* in a */
+	ASSERT_LE(0, c);
+	timeouts(c);
+	ASSERT_EQ(0, connect_to(c, mac_b, self->port));
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(self->port, port_of(s));
+
+	ASSERT_EQ(0, setns(self->nsb, CLONE_NEWNET));
+	timeouts(out);
+	ASSERT_EQ(0, connect_to(out, mac_a, self->port + 1));
+	sa_ = accept(la, NULL, NULL);
+	ASSERT_LE(0, sa_);
+	EXPECT_EQ(self->port, port_of(out));
+
+	EXPECT_EQ(0, exchange(c, s, 3000, 1));
+	EXPECT_EQ(0, exchange(out, sa_, 3000, 2));
+	EXPECT_EQ(0, exchange(s, c, 3000, 3));
+	EXPECT_EQ(0, exchange(sa_, out, 3000, 4));
+	close(sa_);
+	close(s);
+	close(c);
+	close(la);
+	close(out);
+	close(l);
+	close(addr);
+}
+
+/*
+ * An address object lives while its fd or any association holds it: its
+ * port stays taken after its fd is closed, until the last associated
+ * endpoint lets go (disassociates or is closed).
+ */
+TEST_F(tdi, associate_lifetime)
+{
+	int addr, e1, e2;
+
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	e1 = socket(AF_TDI, variant->type, 0);
+	e2 = socket(AF_TDI, variant->type, 0);
+	ASSERT_EQ(0, associate(e1, addr));
+	ASSERT_EQ(0, associate(e2, addr));
+	close(addr);
+	EXPECT_FALSE(port_free(self->nsb, self->port));
+	EXPECT_EQ(self->port, port_of(e1));
+	EXPECT_EQ(0, disassociate(e1));
+	EXPECT_EQ(TDI_STATE_IDLE, info_of(e1).state);
+	EXPECT_EQ(0, port_of(e1));
+	EXPECT_FALSE(port_free(self->nsb, self->port));
+	close(e2);
+	EXPECT_TRUE(port_free(self->nsb, self->port));
+	/* e1 is idle and may be associated anew, or bind */
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	EXPECT_EQ(0, associate(e1, addr));
+	EXPECT_EQ(self->port, port_of(e1));
+	close(e1);
+	close(addr);
+	EXPECT_TRUE(port_free(self->nsb, self->port));
+}
+
+/* Every way association can be asked wrongly, with its errno. */
+TEST_F(tdi, associate_errors)
+{
+	int addr, unbound, ep, ep2, other_ns, udp, pfd[2], lfd, dgram_addr;
+	struct sockaddr_tdi sa;
+
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	ep = socket(AF_TDI, variant->type, 0);
+	ep2 = socket(AF_TDI, variant->type, 0);
+	unbound = socket(AF_TDI, SOCK_DGRAM, 0);
+	udp = socket(AF_INET, SOCK_DGRAM, 0);
+	ASSERT_LE(0, ep);
+	ASSERT_LE(0, ep2);
+	ASSERT_LE(0, unbound);
+	ASSERT_LE(0, udp);
+	ASSERT_EQ(0, pipe(pfd));
+
+	EXPECT_EQ(-1, associate(ep, -1));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, associate(ep, 4095));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(-1, associate(ep, pfd[0]));
+	EXPECT_EQ(ENOTSOCK, errno);
+	EXPECT_EQ(-1, associate(ep, udp));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, associate(ep, ep2));	/* an endpoint is no address */
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, associate(ep, ep));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, associate(ep, unbound));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, setsockopt(ep, SOL_TDI, TDI_ASSOCIATE_ADDRESS, &addr, 2));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, setsockopt(ep, SOL_TDI, TDI_ASSOCIATE_ADDRESS, NULL,
+				 sizeof(int)));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, disassociate(ep));	/* nothing to drop */
+	EXPECT_EQ(EINVAL, errno);
+	/* an address object associates with nothing */
+	dgram_addr = addr_obj(self->nsb, 0);
+	ASSERT_LE(0, dgram_addr);
+	EXPECT_EQ(-1, associate(dgram_addr, addr));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(-1, disassociate(dgram_addr));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	/* across namespaces */
+	other_ns = addr_obj(self->nsa, self->port);
+	ASSERT_LE(0, other_ns);
+	ASSERT_EQ(0, setns(self->nsb, CLONE_NEWNET));
+	EXPECT_EQ(-1, associate(ep, other_ns));
+	EXPECT_EQ(EXDEV, errno);
+	EXPECT_EQ(TDI_STATE_IDLE, info_of(ep).state);
+	/* a second association, and one after bind() */
+	ASSERT_EQ(0, associate(ep, addr));
+	EXPECT_EQ(-1, associate(ep, addr));
+	EXPECT_EQ(EISCONN, errno);
+	EXPECT_EQ(-1, associate(ep, dgram_addr));
+	EXPECT_EQ(EISCONN, errno);
+	EXPECT_EQ(self->port, port_of(ep));
+	lfd = socket(AF_TDI, variant->type, 0);
+	ASSERT_LE(0, lfd);
+	sa_of(&sa, NULL, self->port + 1);
+	ASSERT_EQ(0, bind(lfd, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(-1, associate(lfd, addr));
+	EXPECT_EQ(EISCONN, errno);
+	/* not while listening */
+	ASSERT_EQ(0, listen(ep, 1));
+	EXPECT_EQ(-1, disassociate(ep));
+	EXPECT_EQ(EISCONN, errno);
+	EXPECT_EQ(self->port, port_of(ep));
+	close(lfd);
+	close(other_ns);
+	close(dgram_addr);
+	close(pfd[0]);
+	close(pfd[1]);
+	close(udp);
+	close(unbound);
+	close(ep2);
+	close(ep);
+	close(addr);
+}
+
+/*
+ * Disassociating needs an idle endpoint: EISCONN while connecting or
+ * connected; once the connection ended the endpoint is idle again, still
+ * associated (same port), may disassociate, and may connect again.
+ */
+TEST_F(tdi, associate_connected)
+{
+	int addr, la, c, s, s2, nb_l;
+	char b;
+
+	la = listen_on(self->nsa, variant->type, self->port + 1, 4);
+	ASSERT_LE(0, la);
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	c = socket(AF_TDI, variant->type, 0);
+	ASSERT_LE(0, c);
+	timeouts(c);
+	ASSERT_EQ(0, associate(c, addr));
+	ASSERT_EQ(0, connect_to(c, mac_a, self->port + 1));
+	s = accept(la, NULL, NULL);
+	ASSERT_LE(0, s);
+	timeouts(s);
+	EXPECT_EQ(-1, disassociate(c));
+	EXPECT_EQ(EISCONN, errno);
+	/* the peer releases, we release: the connection is over */
+	ASSERT_EQ(0, shutdown(s, SHUT_WR));
+	EXPECT_EQ(0, recv(c, &b, 1, 0));
+	ASSERT_EQ(0, shutdown(c, SHUT_WR));
+	EXPECT_EQ(0, recv(s, &b, 1, 0));
+	ASSERT_EQ(0, wait_bound(c));
+	EXPECT_EQ(self->port, port_of(c));
+	EXPECT_EQ(TDI_REASON_RELEASE, reason_of(c));
+	/* reuse, still associated */
+	ASSERT_EQ(0, connect_to(c, mac_a, self->port + 1));
+	s2 = accept(la, NULL, NULL);
+	ASSERT_LE(0, s2);
+	EXPECT_EQ(0, exchange(c, s2, 2000, 5));
+	EXPECT_EQ(self->port, port_of(c));
+	close(s2);
+	/* the peer released: c's side is still open */
+	EXPECT_EQ(-1, disassociate(c));
+	EXPECT_EQ(EISCONN, errno);
+	close(c);
+	/* an idle endpoint disassociates; its old reason stays readable */
+	nb_l = socket(AF_TDI, variant->type, 0);
+	ASSERT_LE(0, nb_l);
+	ASSERT_EQ(0, associate(nb_l, addr));
+	EXPECT_EQ(0, disassociate(nb_l));
+	EXPECT_EQ(TDI_STATE_IDLE, info_of(nb_l).state);
+	close(nb_l);
+	close(s);
+	close(addr);
+	close(la);
+}
+
+/*
+ * TDI_CONNECTION_CONTEXT: a __u64 of the client's own, 0 at first, kept
+ * as set across a connection's end; an accepted endpoint has its own (0).
+ * A short value or buffer is EINVAL; an address object has none.
+ */
+TEST_F(tdi, connection_context)
+{
+	__u64 ctx = 0x0123456789abcdefULL, got = 1;
+	socklen_t len = sizeof(got);
+	int ep, addr, l, c, s;
+	char b;
+
+	ep = sock_in(self->nsb, variant->type);
+	ASSERT_LE(0, ep);
+	EXPECT_EQ(0, getsockopt(ep, SOL_TDI, TDI_CONNECTION_CONTEXT, &got,
+				&len));
+	EXPECT_EQ(sizeof(got), len);
+	EXPECT_EQ(0, got);
+	ASSERT_EQ(0, setsockopt(ep, SOL_TDI, TDI_CONNECTION_CONTEXT, &ctx,
+				sizeof(ctx)));
+	len = sizeof(got);
+	EXPECT_EQ(0, getsockopt(ep, SOL_TDI, TDI_CONNECTION_CONTEXT, &got,
+				&len));
+	EXPECT_EQ(ctx, got);
+	EXPECT_EQ(-1, setsockopt(ep, SOL_TDI, TDI_CONNECTION_CONTEXT, &ctx, 4));
+	EXPECT_EQ(EINVAL, errno);
+	len = 4;
+	EXPECT_EQ(-1, getsockopt(ep, SOL_TDI, TDI_CONNECTION_CONTEXT, &got,
+				 &len));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, setsockopt(ep, SOL_TDI, TDI_CONNECTION_CONTEXT, NULL,
+				 sizeof(ctx)));
+	EXPECT_EQ(EFAULT, errno);
+	addr = addr_obj(self->nsb, 0);
+	ASSERT_LE(0, addr);
+	EXPECT_EQ(-1, setsockopt(addr, SOL_TDI, TDI_CONNECTION_CONTEXT, &ctx,
+				 sizeof(ctx)));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	len = sizeof(got);
+	EXPECT_EQ(-1, getsockopt(addr, SOL_TDI, TDI_CONNECTION_CONTEXT, &got,
+				 &len));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+
+	/* across a connection and its end */
+	l = listen_on(self->nsa, variant->type, self->port, 4);
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, setns(self->nsb, CLONE_NEWNET));
+	timeouts(ep);
+	ASSERT_EQ(0, connect_to(ep, mac_a, self->port));
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+	got = 1;
+	len = sizeof(got);
+	EXPECT_EQ(0, getsockopt(s, SOL_TDI, TDI_CONNECTION_CONTEXT, &got,
+				&len));
+	EXPECT_EQ(0, got);
+	close(s);
+	EXPECT_EQ(0, recv(ep, &b, 1, 0));
+	len = sizeof(got);
+	EXPECT_EQ(0, getsockopt(ep, SOL_TDI, TDI_CONNECTION_CONTEXT, &got,
+				&len));
+	EXPECT_EQ(ctx, got);
+	c = ep;
+	close(c);
+	close(l);
+	close(addr);
+}
+
+TEST_HARNESS_MAIN
