@@ -54,7 +54,8 @@
  *	in the receive path and timers (a listener, then a child:
  *	lock_sock_nested() when listening stops, bh_lock_sock_nested()
  *	when an offer's first frame makes the child)
- *	  tdi_addr.lock (spin, BH off: an address object's listeners)
+ *	  tdi_addr.lock (spin, BH off: an address object's listeners and
+ *	  the socket that takes its datagrams)
  *	  tdi_net.conn_lock (spin, BH off)
  *	    tdi_net.offer_lock (spin, BH off)
  *	  tdi_net.socks_lock (spin, BH off)
@@ -222,7 +223,8 @@ struct sock *tdi_sk_alloc(struct net *net, struct socket *sock, int type,
 	sk->sk_protocol = 0;
 	sk->sk_destruct = tdi_sk_destruct;
 	sk->sk_backlog_rcv = tdi_backlog_rcv;
-	sk->sk_write_space = tdi_write_space;
+	if (type != SOCK_DGRAM)		/* datagrams: sock_def_write_space */
+		sk->sk_write_space = tdi_write_space;
 	sk_sockets_allocated_inc(sk);
 	ts = tdi_sk(sk);
 	ts->ep_ops = &tdi_sock_ep_ops;

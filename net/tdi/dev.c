@@ -195,6 +195,25 @@ int tdi_dev_mtu(struct net *net, int ifindex)
 }
 
 /**
+ * tdi_dev_min_mtu() - the smallest MTU of the usable devices
+ * @net: the namespace
+ *
+ * Return: the MTU, or 0 when no device is usable.
+ */
+int tdi_dev_min_mtu(struct net *net)
+{
+	struct net_device *dev;
+	int mtu = 0;
+
+	rcu_read_lock();
+	for_each_netdev_rcu(net, dev)
+		if (tdi_dev_ok(dev) && (!mtu || dev->mtu < mtu))
+			mtu = dev->mtu;
+	rcu_read_unlock();
+	return mtu;
+}
+
+/**
  * tdi_dev_route() - the device to reach a node by
  * @net: the namespace
  * @node: the node; all-zero means this node and is replaced by the
@@ -312,7 +331,8 @@ static int tdi_dev_rcv(struct sk_buff *skb, struct net_device *dev,
 {
 	enum tdi_drop drop;
 
-	if (skb->pkt_type != PACKET_HOST)
+	/* broadcast is for datagrams only; rcv.c drops the rest */
+	if (skb->pkt_type != PACKET_HOST && skb->pkt_type != PACKET_BROADCAST)
 		goto free;
 	skb = skb_share_check(skb, GFP_ATOMIC);
 	if (!skb)

@@ -70,6 +70,7 @@ static const char *const tdi_drop_names[__TDI_DROP_MAX] = {
 	[TDI_DROP_NOMEM]	= "nomem",
 	[TDI_DROP_NODEV]	= "nodev",
 	[TDI_DROP_SOURCE]	= "source",
+	[TDI_DROP_BROADCAST]	= "broadcast",
 };
 
 /**

@@ -27,6 +27,7 @@ enum tdi_drop {
 	TDI_DROP_NOMEM,		/* out of memory */
 	TDI_DROP_NODEV,		/* device not usable (MTU below the minimum) */
 	TDI_DROP_SOURCE,	/* source MAC multicast, broadcast or zero */
+	TDI_DROP_BROADCAST,	/* broadcast, and not a datagram */
 	__TDI_DROP_MAX
 };
 

@@ -189,6 +189,8 @@ static const char *const tdi_stat_names[TDI_STAT_DROP_BASE] = {
 	[TDI_STAT_COOKIES_SENT]	= "cookies_sent",
 	[TDI_STAT_COOKIES_OK]	= "cookies_ok",
 	[TDI_STAT_COOKIES_BAD]	= "cookies_bad",
+	[TDI_STAT_DATAGRAMS_IN]	= "datagrams_in",
+	[TDI_STAT_DATAGRAMS_OUT] = "datagrams_out",
 };
 
 /* /proc/net/tdi_stat: "name value" lines, the namespace's counters, the

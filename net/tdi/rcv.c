@@ -4,9 +4,10 @@
  *
  * dev.c hands every frame of our EtherType that a usable device took for
  * this host to tdi_rcv() (given to tdi_dev_init()).  Here the frame is
- * parsed and validated, then goes to a connection (by its identifier), to
- * a listener (a CONNECT, or the first frame of an offer), or is answered
- * as a frame for nothing.  An endpoint takes every frame through one
+ * parsed and validated, then goes to an address object (a datagram,
+ * dgram.c), to a connection (by its identifier), to a listener (a CONNECT,
+ * or the first frame of an offer), or is answered as a frame for nothing.
+ * A broadcast frame is taken only as a datagram.  An endpoint takes every frame through one
  * dispatch, tdi_input(): at once when no process owns the socket
  * (tdi_input_or_backlog()), or from the socket backlog when the owner
  * releases it (tdi_backlog_rcv()).
@@ -201,12 +202,15 @@ int tdi_rcv(struct net *net, struct sk_buff *skb)
 	tdi_stat_add(tn, TDI_STAT_BYTES_IN, fr.len + TDI_HDR_LEN);
 	*TDI_FRAME_CB(skb) = fr;
 
-	if (fr.type == TDI_T_CONNECT)
-		return tdi_rcv_connect(net, skb);
-	if (fr.type == TDI_T_DATAGRAM) {
-		drop = TDI_DROP_NOCONN;
+	if (fr.type == TDI_T_DATAGRAM)
+		return tdi_dgram_rcv(net, skb);
+	if (skb->pkt_type == PACKET_BROADCAST) {
+		/* a connection is between two nodes */
+		drop = TDI_DROP_BROADCAST;
 		goto drop;
 	}
+	if (fr.type == TDI_T_CONNECT)
+		return tdi_rcv_connect(net, skb);
 	ts = tdi_conn_lookup(tn, fr.dst_id);
 	if (!ts)
 		return tdi_rcv_unknown(net, skb);

@@ -129,6 +129,8 @@ static int tdi_release(struct socket *sock)
 		tdi_conn_check_done(ts);
 	if (ts->hashed)
 		tdi_conn_orphan(ts, &xmitq);
+	if (sk->sk_type == SOCK_DGRAM && ts->addr)
+		tdi_dgram_set_owner(ts->addr, NULL);	/* no more datagrams */
 	if (!ts->hashed && ts->addr) {
 		/* no connection goes on: the port is free once we return */
 		struct tdi_addr *a = ts->addr;
@@ -167,6 +169,8 @@ static int tdi_bind(struct socket *sock, struct sockaddr *uaddr, int len)
 	err = tdi_ep_associate(ts, addr);
 	if (err)
 		tdi_addr_put(addr);
+	else if (sk->sk_type == SOCK_DGRAM)
+		tdi_dgram_set_owner(addr, ts);	/* takes its datagrams */
 out:
 	release_sock(sk);
 	return err;
@@ -1017,17 +1021,69 @@ static int tdi_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 	return -ENOIOCTLCMD;
 }
 
-static int tdi_dgram_unsupported(struct socket *sock, struct msghdr *msg,
-				 size_t len)
+/* sendto()/sendmsg() on an address object: one datagram (dgram.c). */
+static int tdi_dgram_sendmsg(struct socket *sock, struct msghdr *msg,
+			     size_t len)
 {
-	return -EOPNOTSUPP;
+	DECLARE_SOCKADDR(struct sockaddr_tdi *, sa, msg->msg_name);
+	struct sock *sk = sock->sk;
+	struct tdi_sock *ts = tdi_sk(sk);
+	struct sk_buff_head xmitq;
+	int err;
+
+	if (msg->msg_flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (!sa)
+		return -EDESTADDRREQ;
+	err = tdi_sockaddr_check(sa, msg->msg_namelen);
+	if (err)
+		return err;
+	__skb_queue_head_init(&xmitq);
+	lock_sock(sk);
+	/* a bad destination does not bind */
+	err = tdi_dgram_check(ts, sa);
+	if (!err && !ts->addr) {
+		err = tdi_autobind(ts);
+		if (!err)	/* it takes the answers */
+			tdi_dgram_set_owner(ts->addr, ts);
+	}
+	if (!err)
+		err = tdi_dgram_send(ts, sa, &msg->msg_iter, len,
+				     msg->msg_flags & MSG_DONTWAIT, &xmitq);
+	release_sock(sk);
+	tdi_xmit_flush(sock_net(sk), &xmitq);
+	return err;
 }
 
-static int tdi_dgram_recv_unsupported(struct socket *sock,
-				      struct msghdr *msg, size_t len,
-				      int flags)
+/* recvfrom()/recvmsg() on an address object: the next datagram. */
+static int tdi_dgram_recvmsg(struct socket *sock, struct msghdr *msg,
+			     size_t len, int flags)
 {
-	return -EOPNOTSUPP;
+	DECLARE_SOCKADDR(struct sockaddr_tdi *, sa, msg->msg_name);
+	struct sock *sk = sock->sk;
+	struct sockaddr_tdi from;
+	struct sk_buff *skb;
+	size_t copied;
+	int err;
+
+	if (flags & (MSG_OOB | MSG_ERRQUEUE))
+		return -EOPNOTSUPP;
+	skb = tdi_dgram_recv(tdi_sk(sk), flags, &from, &err);
+	if (!skb)
+		return err;
+	copied = min_t(size_t, len, skb->len);
+	if (copied < skb->len)
+		msg->msg_flags |= MSG_TRUNC;
+	err = skb_copy_datagram_msg(skb, 0, msg, copied);
+	if (!err) {
+		if (sa) {
+			memcpy(sa, &from, sizeof(from));
+			msg->msg_namelen = sizeof(from);
+		}
+		err = flags & MSG_TRUNC ? skb->len : copied;
+	}
+	skb_free_datagram(sk, skb);
+	return err;
 }
 
 static int tdi_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
@@ -1039,13 +1095,6 @@ static int tdi_dgram_connect(struct socket *sock, struct sockaddr *uaddr,
 static int tdi_dgram_shutdown(struct socket *sock, int how)
 {
 	return -EOPNOTSUPP;
-}
-
-static __poll_t tdi_dgram_poll(struct file *file, struct socket *sock,
-			       poll_table *wait)
-{
-	sock_poll_wait(file, sock, wait);
-	return READ_ONCE(sock->sk->sk_err) ? EPOLLERR : 0;
 }
 
 /* The socket face: what the endpoint core indicates, as wake-ups */
@@ -1152,14 +1201,14 @@ const struct proto_ops tdi_dgram_ops = {
 	.socketpair	= sock_no_socketpair,
 	.accept		= sock_no_accept,
 	.getname	= tdi_getname,
-	.poll		= tdi_dgram_poll,
+	.poll		= datagram_poll,
 	.ioctl		= tdi_ioctl,
 	.listen		= sock_no_listen,
 	.shutdown	= tdi_dgram_shutdown,
 	.setsockopt	= tdi_setsockopt,
 	.getsockopt	= tdi_getsockopt,
-	.sendmsg	= tdi_dgram_unsupported,
-	.recvmsg	= tdi_dgram_recv_unsupported,
+	.sendmsg	= tdi_dgram_sendmsg,
+	.recvmsg	= tdi_dgram_recvmsg,
 	.mmap		= sock_no_mmap,
 	.sendpage	= sock_no_sendpage,
 };

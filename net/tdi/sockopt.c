@@ -123,7 +123,7 @@ int tdi_setsockopt(struct socket *sock, int level, int optname,
 	return -EOPNOTSUPP;
 }
 
-/* What works today, exactly: no user data, no datagrams yet. */
+/* What works today, exactly: no user data yet. */
 static void tdi_fill_provider(struct tdi_sock *ts, struct tdi_provider_info *pi)
 {
 	memset(pi, 0, sizeof(*pi));
@@ -132,12 +132,15 @@ static void tdi_fill_provider(struct tdi_sock *ts, struct tdi_provider_info *pi)
 			    TDI_SERVICE_ORDERLY_RELEASE |
 			    TDI_SERVICE_ERROR_FREE_DELIVERY |
 			    TDI_SERVICE_EXPEDITED_DATA |
-			    TDI_SERVICE_MESSAGE_MODE;
+			    TDI_SERVICE_MESSAGE_MODE |
+			    TDI_SERVICE_CONNECTIONLESS_MODE |
+			    TDI_SERVICE_BROADCAST_SUPPORTED;
 	/* stream: no limit; message mode: what a non-blocking send takes */
 	pi->max_tsdu = ts->sk.sk_type == SOCK_SEQPACKET ? tdi_max_tsdu(ts) : 0;
 	pi->max_expedited = TDI_MAX_EXPEDITED;
 	pi->max_user_data = 0;
-	pi->max_datagram = 0;
+	pi->max_datagram = tdi_dgram_max(sock_net(&ts->sk), ts->addr ?
+					 ts->addr->ifindex : 0);
 }
 
 /**

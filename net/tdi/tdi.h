@@ -78,6 +78,8 @@ enum tdi_stat_item {
 	TDI_STAT_COOKIES_SENT,
 	TDI_STAT_COOKIES_OK,
 	TDI_STAT_COOKIES_BAD,
+	TDI_STAT_DATAGRAMS_IN,
+	TDI_STAT_DATAGRAMS_OUT,
 	TDI_STAT_DROP_BASE,
 	__TDI_STAT_MAX = TDI_STAT_DROP_BASE + __TDI_DROP_MAX
 };
@@ -239,8 +241,11 @@ struct tdi_offer {
  * @ifindex: 0, or the one interface this address lives on
  * @hwaddr: the node address given to bind(), all-zero for "this node"
  * @name: the NetBIOS-style name, NUL-padded
- * @lock: protects @listeners
+ * @lock: protects @listeners and @owner
  * @listeners: listening endpoints associated with this address, oldest first
+ * @owner: the address object's own socket (SOCK_DGRAM), which takes its
+ *	datagrams; set by bind() or the first send, cleared by close()
+ *	before the socket's last reference can go
  * @rcu: to free after RCU readers
  *
  * The fields other than @ref, @lock and @listeners are set before the
@@ -255,8 +260,9 @@ struct tdi_addr {
 	int			ifindex;
 	u8			hwaddr[ETH_ALEN];
 	char			name[TDI_NAME_LEN];
-	spinlock_t		lock;		/* protects listeners */
+	spinlock_t		lock;		/* protects listeners, owner */
 	struct list_head	listeners;
+	struct tdi_sock		*owner;
 	struct rcu_head		rcu;
 };
 
@@ -300,7 +306,8 @@ struct tdi_sock;
  * struct tdi_ep_ops - what the endpoint core tells the face that owns it
  * @connected: a connect or an accepted offer completed: data may flow
  * @offer: a listener has a new endpoint waiting to be accepted
- * @receive: normal data, or its end, can be read
+ * @receive: normal data, or its end, can be read; on an address object, a
+ *	datagram (then called without the socket lock)
  * @receive_expedited: an expedited TSDU arrived
  * @disconnected: the peer released, or the connection ended (see state,
  *	reason and sk_err)
@@ -731,6 +738,17 @@ struct sk_buff *tdi_ofo_pull(struct sk_buff_head *q, u32 rcv_nxt);
 int tdi_ofo_sack(struct sk_buff_head *q, struct tdi_sack *blocks, int max);
 bool tdi_seg_trim_front(struct sk_buff *skb, u32 rcv_nxt);
 
+/* dgram.c */
+int tdi_dgram_rcv(struct net *net, struct sk_buff *skb);
+u32 tdi_dgram_max(struct net *net, int ifindex);
+void tdi_dgram_set_owner(struct tdi_addr *a, struct tdi_sock *ts);
+int tdi_dgram_check(struct tdi_sock *ts, const struct sockaddr_tdi *sa);
+int tdi_dgram_send(struct tdi_sock *ts, const struct sockaddr_tdi *sa,
+		   struct iov_iter *from, size_t len, bool noblock,
+		   struct sk_buff_head *xmitq);
+struct sk_buff *tdi_dgram_recv(struct tdi_sock *ts, int flags,
+			       struct sockaddr_tdi *sa, int *err);
+
 /* rcv.c */
 int tdi_rcv(struct net *net, struct sk_buff *skb);
 bool tdi_input_or_backlog(struct tdi_sock *ts, struct sk_buff *skb,
@@ -746,6 +764,7 @@ void tdi_xmit_flush(struct net *net, struct sk_buff_head *xmitq);
 void tdi_xmit_enqueue(struct sk_buff_head *xmitq, struct sk_buff *skb,
 		      int ifindex, const u8 *dst);
 int tdi_dev_mtu(struct net *net, int ifindex);
+int tdi_dev_min_mtu(struct net *net);
 int tdi_dev_route(struct net *net, u8 *node, int ifindex, int *mtu);
 struct sk_buff *tdi_alloc_frame(unsigned int payload, gfp_t gfp);
 struct sk_buff *tdi_alloc_queued_frame(unsigned int payload, gfp_t gfp);

@@ -64,7 +64,6 @@ static int open_ns(const char *name)
 
 FIXTURE(tdi) {
 	int nsa, nsb;
-	char na[32], nb[32];
 	int port;		/* a port of this test's own */
 };
 
@@ -80,26 +79,33 @@ FIXTURE_VARIANT_ADD(tdi, seqpacket) {
 	.type = SOCK_SEQPACKET,
 };
 
+/* Namespaces a and b joined by a veth pair, made once and shared. */
+static void two_ns(struct __test_metadata *_metadata, int *nsa, int *nsb)
+{
+	char na[32], nb[32];
+
+	snprintf(na, sizeof(na), "tdsa%d", main_pid);
+	snprintf(nb, sizeof(nb), "tdsb%d", main_pid);
+	*nsa = open_ns(na);
+	*nsb = open_ns(nb);
+	if (*nsa < 0 || *nsb < 0) {
+		ASSERT_EQ(0, run("ip netns add %s && ip netns add %s", na, nb));
+		ASSERT_EQ(0, run("ip link add va netns %s type veth peer name vb netns %s",
+				 na, nb));
+		ASSERT_EQ(0, run("ip -n %s link set va address 02:00:00:00:00:0a up",
+				 na));
+		ASSERT_EQ(0, run("ip -n %s link set vb address 02:00:00:00:00:0b up",
+				 nb));
+		*nsa = open_ns(na);
+		*nsb = open_ns(nb);
+	}
+	ASSERT_LE(0, *nsa);
+	ASSERT_LE(0, *nsb);
+}
+
 FIXTURE_SETUP(tdi)
 {
-	snprintf(self->na, sizeof(self->na), "tdsa%d", main_pid);
-	snprintf(self->nb, sizeof(self->nb), "tdsb%d", main_pid);
-	self->nsa = open_ns(self->na);
-	self->nsb = open_ns(self->nb);
-	if (self->nsa < 0 || self->nsb < 0) {
-		ASSERT_EQ(0, run("ip netns add %s && ip netns add %s", self->na,
-				 self->nb));
-		ASSERT_EQ(0, run("ip link add va netns %s type veth peer name vb netns %s",
-				 self->na, self->nb));
-		ASSERT_EQ(0, run("ip -n %s link set va address 02:00:00:00:00:0a up",
-				 self->na));
-		ASSERT_EQ(0, run("ip -n %s link set vb address 02:00:00:00:00:0b up",
-				 self->nb));
-		self->nsa = open_ns(self->na);
-		self->nsb = open_ns(self->nb);
-	}
-	ASSERT_LE(0, self->nsa);
-	ASSERT_LE(0, self->nsb);
+	two_ns(_metadata, &self->nsa, &self->nsb);
 	/* each test in a process of its own: ports do not collide */
 	self->port = 10000 + getpid() % 30000;
 }
@@ -463,6 +469,336 @@ TEST_F(tdi, connection_context)
 	close(c);
 	close(l);
 	close(addr);
+}
+
+/* ---- Datagrams on address objects (one fixture: no socket type) ---- */
+
+FIXTURE(dgram) {
+	int nsa, nsb;
+	int port;
+};
+
+FIXTURE_SETUP(dgram)
+{
+	two_ns(_metadata, &self->nsa, &self->nsb);
+	self->port = 10000 + getpid() % 30000;
+}
+
+FIXTURE_TEARDOWN(dgram)
+{
+	close(self->nsa);
+	close(self->nsb);
+}
+
+static ssize_t send_to(int fd, const void *buf, size_t len,
+		       const unsigned char *node, int port)
+{
+	struct sockaddr_tdi sa;
+
+	sa_of(&sa, node, port);
+	return sendto(fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa));
+}
+
+/* recvfrom() with a time-out of @ms: the length, or -1. */
+static ssize_t recv_from(int fd, void *buf, size_t len, int flags,
+			 struct sockaddr_tdi *from, int ms)
+{
+	socklen_t alen = sizeof(*from);
+
+	set_timeo(fd, SO_RCVTIMEO, ms);
+	memset(from, 0xee, sizeof(*from));
+	return recvfrom(fd, buf, len, flags, (struct sockaddr *)from, &alen);
+}
+
+/*
+ * Unicast both ways: the receiver sees the sender's whole address (node,
+ * port, the interface it came on) and answers to it.
+ */
+TEST_F(dgram, unicast)
+{
+	struct sockaddr_tdi from;
+	char buf[64];
+	int a, b, vb;
+
+	a = addr_obj(self->nsa, self->port);
+	ASSERT_LE(0, a);
+	b = addr_obj(self->nsb, self->port + 1);
+	ASSERT_LE(0, b);
+	vb = if_nametoindex("vb");	/* still in b */
+	ASSERT_LT(0, vb);
+	ASSERT_EQ(5, send_to(a, "hello", 5, mac_b, self->port + 1));
+	ASSERT_EQ(5, recv_from(b, buf, sizeof(buf), 0, &from, 5000));
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+	EXPECT_EQ(AF_TDI, from.stdi_family);
+	EXPECT_EQ(self->port, ntohs(from.stdi_port));
+	EXPECT_EQ(vb, from.stdi_ifindex);
+	EXPECT_EQ(0, memcmp(from.stdi_node, mac_a, 6));
+	EXPECT_EQ(0, from.stdi_name[0]);
+	/* the answer goes back to the address it came from */
+	ASSERT_EQ(3, sendto(b, "bye", 3, 0, (struct sockaddr *)&from,
+			    sizeof(from)));
+	ASSERT_EQ(3, recv_from(a, buf, sizeof(buf), 0, &from, 5000));
+	EXPECT_EQ(0, memcmp(buf, "bye", 3));
+	EXPECT_EQ(self->port + 1, ntohs(from.stdi_port));
+	EXPECT_EQ(0, memcmp(from.stdi_node, mac_b, 6));
+	/* nothing more */
+	EXPECT_EQ(-1, recv(a, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	close(a);
+	close(b);
+}
+
+/*
+ * An unbound address object that sends is bound to an ephemeral port,
+ * which takes the answers.
+ */
+TEST_F(dgram, autobind)
+{
+	struct sockaddr_tdi from;
+	char buf[8];
+	int a, b;
+
+	b = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, b);
+	a = sock_in(self->nsa, SOCK_DGRAM);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(1, send_to(a, "x", 1, mac_b, self->port));
+	EXPECT_LE(49152, port_of(a));
+	ASSERT_EQ(1, recv_from(b, buf, sizeof(buf), 0, &from, 5000));
+	EXPECT_EQ(port_of(a), ntohs(from.stdi_port));
+	ASSERT_EQ(1, sendto(b, "y", 1, 0, (struct sockaddr *)&from,
+			    sizeof(from)));
+	ASSERT_EQ(1, recv_from(a, buf, sizeof(buf), 0, &from, 5000));
+	EXPECT_EQ('y', buf[0]);
+	close(a);
+	close(b);
+}
+
+/*
+ * Broadcast (node ff:ff:ff:ff:ff:ff) needs SO_BROADCAST, else EACCES; it
+ * reaches the address object of that port, not one bound to a node
+ * address (which takes unicast to that address only).
+ */
+TEST_F(dgram, broadcast)
+{
+	static const unsigned char bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct sockaddr_tdi from, sa;
+	int a, b, bn, one = 1;
+	char buf[16];
+
+	b = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, b);
+	bn = socket(AF_TDI, SOCK_DGRAM, 0);	/* in b */
+	ASSERT_LE(0, bn);
+	sa_of(&sa, mac_b, self->port + 1);
+	ASSERT_EQ(0, bind(bn, (struct sockaddr *)&sa, sizeof(sa)));
+	a = addr_obj(self->nsa, self->port);
+	ASSERT_LE(0, a);
+	EXPECT_EQ(-1, send_to(a, "all", 3, bcast, self->port));
+	EXPECT_EQ(EACCES, errno);
+	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)));
+	ASSERT_EQ(3, send_to(a, "all", 3, bcast, self->port));
+	ASSERT_EQ(3, recv_from(b, buf, sizeof(buf), 0, &from, 5000));
+	EXPECT_EQ(0, memcmp(buf, "all", 3));
+	EXPECT_EQ(0, memcmp(from.stdi_node, mac_a, 6));
+	EXPECT_EQ(self->port, ntohs(from.stdi_port));
+	/* bound to node b: broadcast does not reach it, unicast does */
+	ASSERT_EQ(3, send_to(a, "all", 3, bcast, self->port + 1));
+	ASSERT_EQ(2, send_to(a, "me", 2, mac_b, self->port + 1));
+	ASSERT_EQ(2, recv_from(bn, buf, sizeof(buf), 0, &from, 5000));
+	EXPECT_EQ(0, memcmp(buf, "me", 2));
+	EXPECT_EQ(-1, recv(bn, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	close(a);
+	close(bn);
+	close(b);
+}
+
+/*
+ * A short buffer: the datagram's head, MSG_TRUNC in msg_flags, the rest
+ * dropped; with MSG_TRUNC in the flags the real length.  MSG_PEEK leaves
+ * the datagram queued.  An empty datagram travels too.
+ */
+TEST_F(dgram, trunc_peek)
+{
+	struct sockaddr_tdi from;
+	unsigned char out[1000], in[1000];
+	struct msghdr msg;
+	struct iovec iov;
+	int a, b;
+
+	pattern(out, sizeof(out), 3);
+	b = addr_obj(self->nsb, self->port);
+	a = addr_obj(self->nsa, self->port);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(1000, send_to(a, out, 1000, mac_b, self->port));
+	ASSERT_EQ(1000, send_to(a, out, 1000, mac_b, self->port));
+	ASSERT_EQ(0, send_to(a, out, 0, mac_b, self->port));
+	ASSERT_EQ(100, recv_from(b, in, 100, MSG_PEEK, &from, 5000));
+	EXPECT_EQ(0, memcmp(in, out, 100));
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = in;
+	iov.iov_len = 10;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	ASSERT_EQ(10, recvmsg(b, &msg, 0));
+	EXPECT_TRUE(msg.msg_flags & MSG_TRUNC);
+	EXPECT_EQ(0, memcmp(in, out, 10));
+	ASSERT_EQ(1000, recv_from(b, in, 10, MSG_TRUNC, &from, 5000));
+	EXPECT_EQ(0, memcmp(in, out, 10));
+	ASSERT_EQ(0, recv_from(b, in, sizeof(in), 0, &from, 5000));
+	EXPECT_EQ(self->port, ntohs(from.stdi_port));
+	close(a);
+	close(b);
+}
+
+/*
+ * max_datagram is the device's MTU less the tdi header: that much
+ * travels whole, one byte more is EMSGSIZE.  Bad destinations: no node
+ * EDESTADDRREQ, a group address other than broadcast or port 0 EINVAL,
+ * a short address EINVAL, another family EAFNOSUPPORT, another interface
+ * than the bound one EINVAL.
+ */
+TEST_F(dgram, size_and_errors)
+{
+	static const unsigned char group[6] = { 0x01, 0x00, 0x5e, 0, 0, 1 };
+	static unsigned char out[9000], in[9000];
+	struct tdi_provider_info pi;
+	socklen_t len = sizeof(pi);
+	struct sockaddr_tdi sa, from;
+	int a, b, ab;
+
+	b = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, b);
+	a = addr_obj(self->nsa, self->port);
+	ASSERT_LE(0, a);
+	ASSERT_EQ(0, getsockopt(a, SOL_TDI, TDI_PROVIDER_INFO, &pi, &len));
+	EXPECT_EQ(1500 - 44, pi.max_datagram);
+	EXPECT_TRUE(pi.service_flags & TDI_SERVICE_CONNECTIONLESS_MODE);
+	pattern(out, sizeof(out), 9);
+	ASSERT_EQ(pi.max_datagram, send_to(a, out, pi.max_datagram, mac_b,
+					   self->port));
+	ASSERT_EQ(pi.max_datagram, recv_from(b, in, sizeof(in), 0, &from, 5000));
+	EXPECT_EQ(0, memcmp(in, out, pi.max_datagram));
+	EXPECT_EQ(-1, send_to(a, out, pi.max_datagram + 1, mac_b, self->port));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ(-1, send_to(a, out, 1, NULL, self->port));
+	EXPECT_EQ(EDESTADDRREQ, errno);
+	EXPECT_EQ(-1, send_to(a, out, 1, group, self->port));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, send_to(a, out, 1, mac_b, 0));
+	EXPECT_EQ(EINVAL, errno);
+	sa_of(&sa, mac_b, self->port);
+	EXPECT_EQ(-1, sendto(a, out, 1, 0, (struct sockaddr *)&sa, sizeof(sa) - 1));
+	EXPECT_EQ(EINVAL, errno);
+	sa.stdi_family = AF_INET;
+	EXPECT_EQ(-1, sendto(a, out, 1, 0, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(EAFNOSUPPORT, errno);
+	/* an address object bound to va sends on va only */
+	ab = sock_in(self->nsa, SOCK_DGRAM);
+	ASSERT_LE(0, ab);
+	sa_of(&sa, NULL, self->port + 1);
+	sa.stdi_ifindex = if_nametoindex("va");
+	ASSERT_EQ(0, bind(ab, (struct sockaddr *)&sa, sizeof(sa)));
+	sa_of(&sa, mac_b, self->port);
+	sa.stdi_ifindex = 1;
+	EXPECT_EQ(-1, sendto(ab, out, 1, 0, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(EINVAL, errno);
+	sa.stdi_ifindex = 0;
+	EXPECT_EQ(1, sendto(ab, out, 1, 0, (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(1, recv_from(b, in, sizeof(in), 0, &from, 5000));
+	EXPECT_EQ(self->port + 1, ntohs(from.stdi_port));
+	close(ab);
+	close(a);
+	close(b);
+}
+
+/*
+ * Delivery is per namespace: the same port bound in a and in b, a
+ * datagram from a to node b reaches b's address object only.  With no
+ * address object on the port (or after its fd closed, even while an
+ * endpoint is still associated with it) the datagram is dropped and
+ * counted.
+ */
+TEST_F(dgram, per_namespace_and_unbound)
+{
+	struct sockaddr_tdi from;
+	long long before;
+	int a, b, ep;
+	char buf[8];
+
+	a = addr_obj(self->nsa, self->port);
+	b = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(1, send_to(a, "1", 1, mac_b, self->port));
+	ASSERT_EQ(1, recv_from(b, buf, sizeof(buf), 0, &from, 5000));
+	EXPECT_EQ(-1, recv(a, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	/* b's fd closes while an endpoint keeps the address object */
+	ep = sock_in(self->nsb, SOCK_STREAM);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, associate(ep, b));
+	close(b);
+	before = stat_of(self->nsb, "drop_no_connection");
+	ASSERT_EQ(1, send_to(a, "2", 1, mac_b, self->port));
+	ASSERT_EQ(1, send_to(a, "3", 1, mac_b, self->port + 7));
+	EXPECT_TRUE(({
+		int i, ok = 0;
+
+		for (i = 0; i < 500 && !ok; i++) {
+			ok = stat_of(self->nsb, "drop_no_connection") >= before + 2;
+			if (!ok)
+				usleep(10000);
+		}
+		ok;
+	}));
+	close(ep);
+	close(a);
+}
+
+/*
+ * The receive queue is bounded by SO_RCVBUF: of a burst the receiver does
+ * not read, what does not fit is dropped, and every datagram is either
+ * queued or counted (drop_rcvbuf, and SO_RXQ_OVFL's sk_drops).
+ */
+TEST_F(dgram, queue_bound)
+{
+	static unsigned char out[1000], in[1000];
+	struct sockaddr_tdi from;
+	long long before, in_before, dropped = 0, queued = 0;
+	int a, b, rcvbuf = 4096, i, got = 0, sent = 200;
+
+	b = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, setsockopt(b, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	before = stat_of(self->nsb, "drop_rcvbuf");
+	in_before = stat_of(self->nsb, "datagrams_in");
+	a = addr_obj(self->nsa, self->port);
+	ASSERT_LE(0, a);
+	for (i = 0; i < sent; i++)
+		ASSERT_EQ(sizeof(out), send_to(a, out, sizeof(out), mac_b,
+					       self->port));
+	/* every datagram is in the queue or counted as dropped */
+	for (i = 0; i < 500; i++) {
+		dropped = stat_of(self->nsb, "drop_rcvbuf") - before;
+		queued = stat_of(self->nsb, "datagrams_in") - in_before;
+		if (dropped + queued >= sent)
+			break;
+		usleep(10000);
+	}
+	while (recv_from(b, in, sizeof(in), MSG_DONTWAIT, &from, 0) >= 0)
+		got++;
+	EXPECT_LT(0, got);
+	EXPECT_GT(sent / 4, got);
+	EXPECT_EQ(queued, got);
+	EXPECT_EQ(sent, got + dropped) {
+		TH_LOG("%d queued, %lld dropped of %d", got, dropped, sent);
+	}
+	close(a);
+	close(b);
 }
 
 TEST_HARNESS_MAIN

@@ -1197,9 +1197,11 @@ TEST_F(tdi, bind_ephemeral_range)
  * unbound and bound alike.
  */
 /*
- * Address objects carry no connections yet (datagrams come later): every
- * connection and data operation on SOCK_DGRAM says so.  Endpoints that
- * are not connected answer with the errno of their state.
+ * Address objects carry no connections: every connection operation on
+ * SOCK_DGRAM says so.  A datagram needs a destination node (EDESTADDRREQ
+ * without one), and none has come (EAGAIN); tdi_semantics tests the
+ * datagrams themselves.  Endpoints that are not connected answer with the
+ * errno of their state.
  */
 static void tdi_dgram_unsupported(struct __test_metadata *_metadata, int fd)
 {
@@ -1215,11 +1217,15 @@ static void tdi_dgram_unsupported(struct __test_metadata *_metadata, int fd)
 	EXPECT_EQ(-1, accept(fd, NULL, NULL));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_EQ(-1, send(fd, buf, sizeof(buf), MSG_DONTWAIT));
-	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(EDESTADDRREQ, errno);
 	EXPECT_EQ(-1, sendto(fd, buf, sizeof(buf), MSG_DONTWAIT,
 			     (struct sockaddr *)&sa, sizeof(sa)));
+	EXPECT_EQ(EDESTADDRREQ, errno);
+	EXPECT_EQ(-1, send(fd, buf, sizeof(buf), MSG_OOB));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_EQ(-1, recv(fd, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(-1, recv(fd, buf, sizeof(buf), MSG_OOB));
 	EXPECT_EQ(EOPNOTSUPP, errno);
 	EXPECT_EQ(-1, shutdown(fd, SHUT_RDWR));
 	EXPECT_EQ(EOPNOTSUPP, errno);
@@ -1378,9 +1384,12 @@ TEST_F(tdi, sockopt)
 	EXPECT_TRUE(pi.service_flags & TDI_SERVICE_ORDERLY_RELEASE);
 	EXPECT_TRUE(pi.service_flags & TDI_SERVICE_EXPEDITED_DATA);
 	EXPECT_TRUE(pi.service_flags & TDI_SERVICE_MESSAGE_MODE);
+	EXPECT_TRUE(pi.service_flags & TDI_SERVICE_CONNECTIONLESS_MODE);
+	EXPECT_TRUE(pi.service_flags & TDI_SERVICE_BROADCAST_SUPPORTED);
+	/* no device in this namespace: what every usable device carries */
+	EXPECT_EQ(1280 - 44, pi.max_datagram);
 	/* not there yet, so not claimed */
 	EXPECT_FALSE(pi.service_flags & TDI_SERVICE_DELAYED_ACCEPTANCE);
-	EXPECT_FALSE(pi.service_flags & TDI_SERVICE_CONNECTIONLESS_MODE);
 
 	for (i = 0; i < ARRAY_SIZE(unknown); i++) {
 		opt = unknown[i];
@@ -1538,20 +1547,24 @@ TEST_F(tdi, ioctl_queues)
 	EXPECT_EQ(EINVAL, errno);
 }
 
-/* Nothing to read, nothing to write, no error: no event at all. */
+/*
+ * Nothing to read, no error: an endpoint shows no event at all; an
+ * address object may always send a datagram (POLLOUT).
+ */
 TEST_F(tdi, poll)
 {
 	struct pollfd pfd = {
 		.fd = self->fd,
 		.events = POLLIN | POLLOUT | POLLPRI | POLLRDHUP,
 	};
+	short want = variant->type == SOCK_DGRAM ? POLLOUT : 0;
 
-	EXPECT_EQ(0, poll(&pfd, 1, 0));
-	EXPECT_EQ(0, pfd.revents);
+	EXPECT_EQ(!!want, poll(&pfd, 1, 0));
+	EXPECT_EQ(want, pfd.revents);
 	ASSERT_EQ(0, tdi_bind_port(self->fd, 6007));
 	pfd.revents = 0;
-	EXPECT_EQ(0, poll(&pfd, 1, 0));
-	EXPECT_EQ(0, pfd.revents);
+	EXPECT_EQ(!!want, poll(&pfd, 1, 0));
+	EXPECT_EQ(want, pfd.revents);
 }
 
 TEST_F(tdi, proc_unbound)
