@@ -258,6 +258,30 @@ static __poll_t tdi_poll(struct file *file, struct socket *sock,
 	return mask;
 }
 
+/* A blocking connect() waits for the answer: 0, or the connection's error. */
+static int tdi_connect_wait(struct socket *sock, struct tdi_sock *ts)
+{
+	struct sock *sk = &ts->sk;
+	long timeo = MAX_SCHEDULE_TIMEOUT;
+
+	while (ts->state == TDI_STATE_CONNECTING) {
+		DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+		if (signal_pending(current))
+			return sock_intr_errno(timeo);
+		add_wait_queue(sk_sleep(sk), &wait);
+		sk_wait_event(sk, &timeo, ts->state != TDI_STATE_CONNECTING,
+			      &wait);
+		remove_wait_queue(sk_sleep(sk), &wait);
+	}
+	if (tdi_ep_connected(ts)) {
+		sock->state = SS_CONNECTED;
+		return 0;
+	}
+	sock->state = SS_UNCONNECTED;
+	return tdi_ep_error(ts) ?: -ECONNREFUSED;
+}
+
 static int tdi_connect(struct socket *sock, struct sockaddr *uaddr,
 		       int len, int flags)
 {
@@ -265,7 +289,7 @@ static int tdi_connect(struct socket *sock, struct sockaddr *uaddr,
 	struct sock *sk = sock->sk;
 	struct tdi_sock *ts = tdi_sk(sk);
 	struct sk_buff_head xmitq;
-	long timeo, timeout_ms;
+	long timeout_ms;
 	int err;
 
 	err = tdi_sockaddr_check(sa, len);
@@ -285,7 +309,11 @@ static int tdi_connect(struct socket *sock, struct sockaddr *uaddr,
 	case TDI_STATE_BOUND:
 		break;
 	case TDI_STATE_CONNECTING:
-		err = -EALREADY;
+		/* non-blocking: in progress; blocking (a call restarted after
+		 * a signal, or a second caller): wait for it, as TCP does
+		 */
+		err = flags & O_NONBLOCK ? -EALREADY :
+		      tdi_connect_wait(sock, ts);
 		goto out;
 	case TDI_STATE_LISTENING:
 		err = -EINVAL;
@@ -308,30 +336,7 @@ static int tdi_connect(struct socket *sock, struct sockaddr *uaddr,
 	if (err)
 		goto out;
 	sock->state = SS_CONNECTING;
-	if (flags & O_NONBLOCK) {
-		err = -EINPROGRESS;
-		goto out;
-	}
-	timeo = MAX_SCHEDULE_TIMEOUT;
-	while (ts->state == TDI_STATE_CONNECTING) {
-		DEFINE_WAIT_FUNC(wait, woken_wake_function);
-
-		if (signal_pending(current)) {
-			err = sock_intr_errno(timeo);
-			goto out;
-		}
-		add_wait_queue(sk_sleep(sk), &wait);
-		sk_wait_event(sk, &timeo, ts->state != TDI_STATE_CONNECTING,
-			      &wait);
-		remove_wait_queue(sk_sleep(sk), &wait);
-	}
-	if (tdi_ep_connected(ts)) {
-		sock->state = SS_CONNECTED;
-		err = 0;
-	} else {
-		sock->state = SS_UNCONNECTED;
-		err = tdi_ep_error(ts) ?: -ECONNREFUSED;
-	}
+	err = flags & O_NONBLOCK ? -EINPROGRESS : tdi_connect_wait(sock, ts);
 out:
 	release_sock(sk);
 	return err;

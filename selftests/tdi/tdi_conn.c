@@ -1724,8 +1724,9 @@ TEST_F(conn, expedited_eof)
 }
 
 /*
- * TDI_PROVIDER_INFO claims what works: no user data yet; in message mode
- * max_tsdu is exactly the largest TSDU a non-blocking send takes whole.
+ * TDI_PROVIDER_INFO claims what works: 128 bytes of user data; in message
+ * mode max_tsdu is exactly the largest TSDU a non-blocking send takes
+ * whole.
  */
 TEST_F(conn, provider_info_exact)
 {
@@ -1736,7 +1737,7 @@ TEST_F(conn, provider_info_exact)
 
 	pair(_metadata, self, variant->type, &c, &s);
 	ASSERT_EQ(0, getsockopt(c, SOL_TDI, TDI_PROVIDER_INFO, &pi, &len));
-	EXPECT_EQ(0, pi.max_user_data);
+	EXPECT_EQ(TDI_MAX_USER_DATA, pi.max_user_data);
 	if (variant->type == SOCK_STREAM) {
 		EXPECT_EQ(0, pi.max_tsdu);
 		goto out;
@@ -2148,6 +2149,68 @@ TEST_F(conn, peer_abort_sticky)
 	close(s2);
 	close(c);
 	close(s);
+}
+
+static int sigusr1_seen;
+
+static void on_sigusr1(int sig)
+{
+	__atomic_fetch_add(&sigusr1_seen, 1, __ATOMIC_SEQ_CST);
+}
+
+struct kick {
+	pthread_t thread, target;
+	int ms;
+};
+
+static void *kick_main(void *arg)
+{
+	struct kick *k = arg;
+
+	usleep(k->ms * 1000);
+	pthread_kill(k->target, SIGUSR1);
+	return NULL;
+}
+
+/*
+ * A signal during a blocking connect(): with SA_RESTART the call is
+ * restarted and goes on waiting, and completes; without, it returns EINTR
+ * and the connection goes on in the background: the next connect() waits
+ * for it.  (Before: the restarted call returned EALREADY at once, found
+ * by tdi_semantics when a helper thread's system() raised SIGCHLD.)
+ */
+TEST_F(conn, connect_signal_restart)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr1 };
+	struct kick k = { .ms = 300 };
+	int c, s, i;
+
+	ASSERT_EQ(0, qdisc_add(self->na, "va", "delay 1s"));
+	for (i = 0; i < 2; i++) {
+		sa.sa_flags = i ? 0 : SA_RESTART;
+		ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+		__atomic_store_n(&sigusr1_seen, 0, __ATOMIC_SEQ_CST);
+		c = sock_in(self->nsa, variant->type);
+		ASSERT_LE(0, c);
+		k.target = pthread_self();
+		ASSERT_EQ(0, pthread_create(&k.thread, NULL, kick_main, &k));
+		if (i) {
+			EXPECT_EQ(-1, connect_to(c, mac_b, PORT));
+			EXPECT_EQ(EINTR, errno);
+			EXPECT_EQ(TDI_STATE_CONNECTING, info_of(c).state);
+		}
+		EXPECT_EQ(0, connect_to(c, mac_b, PORT)) {
+			TH_LOG("%s: %s", i ? "after EINTR" : "SA_RESTART",
+			       strerror(errno));
+		}
+		pthread_join(k.thread, NULL);
+		EXPECT_EQ(1, __atomic_load_n(&sigusr1_seen, __ATOMIC_SEQ_CST));
+		s = accept(self->lfd, NULL, NULL);
+		ASSERT_LE(0, s);
+		close(s);
+		close(c);
+	}
+	signal(SIGUSR1, SIG_DFL);
 }
 
 TEST_HARNESS_MAIN
