@@ -8,9 +8,17 @@
  *	connect to NODE (aa:bb:cc:dd:ee:ff, or "self") at PORT and copy
  *	stdin to it, then release the connection and wait for the peer's
  *	release
+ *   tdicat -u [-q] [-i IFNAME] [-c COUNT] -l PORT
+ *	datagrams: bind PORT and copy each datagram that arrives to stdout
+ *	(its sender on stderr unless -q), COUNT of them (default: forever)
+ *   tdicat -u [-q] [-i IFNAME] [-b SIZE] NODE PORT
+ *	send stdin as datagrams to NODE (or "broadcast", or "self") at
+ *	PORT: each read of stdin, at most SIZE bytes and at most the
+ *	provider's max_datagram, is one datagram
  *
- * Exit status: 0 after an orderly release, 1 on any error (the errno and
- * TDI_DISCONNECT_REASON are printed).  -q prints nothing but errors.
+ * Exit status: 0 after an orderly release (or all datagrams), 1 on any
+ * error (the errno and TDI_DISCONNECT_REASON are printed), 2 on bad usage.
+ * -q prints nothing but errors.
  */
 
 #include <arpa/inet.h>
@@ -46,6 +54,10 @@ static void parse_node(const char *s, unsigned char *node)
 		memset(node, 0, 6);
 		return;
 	}
+	if (!strcmp(s, "broadcast")) {
+		memset(node, 0xff, 6);
+		return;
+	}
 	if (sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &node[0], &node[1],
 		   &node[2], &node[3], &node[4], &node[5]) != 6) {
 		fprintf(stderr, "tdicat: bad node address '%s'\n", s);
@@ -73,16 +85,88 @@ static void copy(int from, int to, size_t bufsize, unsigned long long *total)
 	free(buf);
 }
 
+/* -u -l: print up to @count datagrams (0: no limit). */
+static int dgram_listen(int fd, struct sockaddr_tdi *sa, unsigned long count)
+{
+	static char buf[65536];
+	struct sockaddr_tdi from;
+	unsigned long n = 0;
+	socklen_t alen;
+	ssize_t len;
+
+	if (bind(fd, (struct sockaddr *)sa, sizeof(*sa)))
+		die("bind");
+	while (!count || n < count) {
+		alen = sizeof(from);
+		len = recvfrom(fd, buf, sizeof(buf), 0,
+			       (struct sockaddr *)&from, &alen);
+		if (len < 0)
+			die("recvfrom");
+		if (!quiet)
+			fprintf(stderr,
+				"tdicat: %zd bytes from %02x:%02x:%02x:%02x:%02x:%02x port %u\n",
+				len, from.stdi_node[0], from.stdi_node[1],
+				from.stdi_node[2], from.stdi_node[3],
+				from.stdi_node[4], from.stdi_node[5],
+				ntohs(from.stdi_port));
+		if (len && write(1, buf, len) != len)
+			die("write");
+		n++;
+	}
+	return 0;
+}
+
+/* -u NODE PORT: each read of stdin is one datagram. */
+static int dgram_send(int fd, struct sockaddr_tdi *sa, size_t bufsize)
+{
+	struct tdi_provider_info pi;
+	socklen_t len = sizeof(pi);
+	unsigned long n = 0;
+	int one = 1;
+	char *buf;
+	ssize_t r;
+
+	if (sa->stdi_node[0] == 0xff &&
+	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)))
+		die("SO_BROADCAST");
+	if (getsockopt(fd, SOL_TDI, TDI_PROVIDER_INFO, &pi, &len))
+		die("TDI_PROVIDER_INFO");
+	if (bufsize > pi.max_datagram)
+		bufsize = pi.max_datagram;
+	buf = malloc(bufsize);
+	if (!buf)
+		die("malloc");
+	while ((r = read(0, buf, bufsize)) > 0) {
+		if (sendto(fd, buf, r, 0, (struct sockaddr *)sa,
+			   sizeof(*sa)) != r)
+			die("sendto");
+		n++;
+	}
+	if (r < 0)
+		die("read");
+	if (!quiet)
+		fprintf(stderr, "tdicat: %lu datagrams\n", n);
+	free(buf);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_tdi sa = { .stdi_family = AF_TDI };
 	unsigned long long total = 0;
 	int type = SOCK_STREAM, listening = 0, c, fd, cfd;
+	unsigned long count = 0;
 	size_t bufsize = 65536;
 	char tmp[16];
 
-	while ((c = getopt(argc, argv, "lqt:i:b:")) != -1) {
+	while ((c = getopt(argc, argv, "lqt:i:b:uc:")) != -1) {
 		switch (c) {
+		case 'u':
+			type = SOCK_DGRAM;
+			break;
+		case 'c':
+			count = strtoul(optarg, NULL, 0);
+			break;
 		case 'l':
 			listening = 1;
 			break;
@@ -107,12 +191,22 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argc - optind != (listening ? 1 : 2) || !bufsize) {
-		fprintf(stderr, "usage: tdicat [-q] [-t TYPE] [-i IF] -l PORT | NODE PORT\n");
+		fprintf(stderr,
+			"usage: tdicat [-q] [-u [-c N]] [-t TYPE] [-i IF] -l PORT | NODE PORT\n");
 		return 2;
 	}
 	fd = socket(AF_TDI, type, 0);
 	if (fd < 0)
 		die("socket");
+	if (type == SOCK_DGRAM) {
+		if (listening) {
+			sa.stdi_port = htons(atoi(argv[optind]));
+			return dgram_listen(fd, &sa, count);
+		}
+		parse_node(argv[optind], sa.stdi_node);
+		sa.stdi_port = htons(atoi(argv[optind + 1]));
+		return dgram_send(fd, &sa, bufsize);
+	}
 
 	if (listening) {
 		sa.stdi_port = htons(atoi(argv[optind]));

@@ -349,3 +349,55 @@ void tdi_addr_fill(const struct tdi_addr *a, struct sockaddr_tdi *sa)
 	ether_addr_copy(sa->stdi_node, a->hwaddr);
 	memcpy(sa->stdi_name, a->name, TDI_NAME_LEN);
 }
+
+/**
+ * tdi_filter_check() - is a listen filter well formed?
+ * @f: the filter, as the user gave it
+ *
+ * Return: 0, or -EINVAL: a prefix over 48 bits, a reserved field, family
+ * other than AF_TDI or 0, an interface, a name or padding in the remote
+ * address, or a remote port other than 0 or @f->port.
+ */
+int tdi_filter_check(const struct tdi_filter *f)
+{
+	const struct sockaddr_tdi *r = &f->remote;
+
+	if (f->node_prefix_bits > 48 || f->reserved)
+		return -EINVAL;
+	if (r->stdi_family != AF_TDI && r->stdi_family != AF_UNSPEC)
+		return -EINVAL;
+	if (r->stdi_ifindex || r->stdi_zero[0] || r->stdi_zero[1] ||
+	    memchr_inv(r->stdi_name, 0, TDI_NAME_LEN))
+		return -EINVAL;
+	if (r->stdi_port && r->stdi_port != f->port)
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(tdi_filter_check);
+
+/**
+ * tdi_filter_match() - does an offer pass a listen filter?
+ * @f: the filter, checked by tdi_filter_check()
+ * @node: the offering node
+ * @port: its port, host byte order
+ *
+ * The node matches when its first @f->node_prefix_bits bits (from the
+ * most significant bit of the first byte, as an IP prefix) equal those of
+ * @f->remote.stdi_node; the port when @f->port is 0 or equal.
+ *
+ * Return: true when the offer passes.
+ */
+bool tdi_filter_match(const struct tdi_filter *f, const u8 *node, u16 port)
+{
+	unsigned int bits = f->node_prefix_bits, n = bits / 8;
+	const u8 *want = f->remote.stdi_node;
+
+	if (f->port && ntohs(f->port) != port)
+		return false;
+	if (memcmp(want, node, n))
+		return false;
+	if (bits % 8 && ((want[n] ^ node[n]) & (0xff << (8 - bits % 8))))
+		return false;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(tdi_filter_match);

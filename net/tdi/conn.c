@@ -289,6 +289,7 @@ void tdi_conn_reset(struct tdi_sock *ts)
 	ts->peer_released = 0;
 	ts->local_abort = 0;
 	WRITE_ONCE(ts->peer_abort, false);
+	memset(ts->peer_ud, 0, sizeof(ts->peer_ud));
 	ts->in_recovery = 0;
 	ts->dupacks = 0;
 	ts->retries = 0;
@@ -527,7 +528,12 @@ void tdi_conn_abort(struct tdi_sock *ts, int reason,
 	if (!ts->hashed)
 		return;
 	if (ts->state != TDI_STATE_CONNECTING || ts->peer_id) {
-		if (!tdi_send_setup(ts, TDI_T_RESET, reason, NULL, 0, xmitq))
+		/* the user's abort carries its disconnect data */
+		const struct tdi_udata *ud = &ts->ud[TDI_UD_DISCONNECT];
+		u8 len = reason == TDI_REASON_ABORT ? ud->len : 0;
+
+		if (!tdi_send_setup(ts, TDI_T_RESET, reason, ud->data, len,
+				    xmitq))
 			tdi_stat_inc(tn, TDI_STAT_RESETS_OUT);
 	}
 	tdi_conn_done(ts, ECONNABORTED, reason);
@@ -623,7 +629,8 @@ int tdi_conn_connect(struct tdi_sock *ts, const struct sockaddr_tdi *sa,
 	if (err)
 		return err;
 	tdi_set_state(ts, TDI_STATE_CONNECTING);
-	err = tdi_send_setup(ts, TDI_T_CONNECT, 0, NULL, 0, xmitq);
+	err = tdi_send_setup(ts, TDI_T_CONNECT, 0, ts->ud[TDI_UD_CONNECT].data,
+			     ts->ud[TDI_UD_CONNECT].len, xmitq);
 	if (err) {
 		tdi_conn_done(ts, 0, TDI_REASON_INSUFFICIENT_RESOURCES);
 		return err;
@@ -656,7 +663,8 @@ static void tdi_rto_connecting(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 		tdi_conn_done(ts, ETIMEDOUT, TDI_REASON_TIMEOUT);
 		return;
 	}
-	tdi_send_setup(ts, TDI_T_CONNECT, 0, NULL, 0, xmitq);
+	tdi_send_setup(ts, TDI_T_CONNECT, 0, ts->ud[TDI_UD_CONNECT].data,
+		       ts->ud[TDI_UD_CONNECT].len, xmitq);
 	if (ts->backoff < 16)
 		ts->backoff++;
 	tdi_conn_rearm_rto(ts);
@@ -717,7 +725,8 @@ static void tdi_rto_connected(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 			tdi_conn_timed_out(ts, xmitq);
 			return;
 		}
-		tdi_send_setup(ts, TDI_T_ACCEPT, 0, NULL, 0, xmitq);
+		tdi_send_setup(ts, TDI_T_ACCEPT, 0, ts->ud[TDI_UD_ACCEPT].data,
+			       ts->ud[TDI_UD_ACCEPT].len, xmitq);
 	} else if (outstanding) {
 		if (tdi_conn_retry_counts(ts)) {
 			tdi_conn_timed_out(ts, xmitq);

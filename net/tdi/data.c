@@ -231,3 +231,18 @@ void tdi_conn_rcv_consumed(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 	    now - offered >= full / 2)
 		tdi_send_ack(ts, 0, xmitq);
 }
+
+/**
+ * tdi_udata_from_frame() - keep the user data of a set-up or end frame
+ * @ud: where it goes
+ * @skb: the frame, skb->data at its set-up head (struct tdi_setup)
+ * @fr: its parsed header; @fr->datalen was checked against the frame
+ */
+void tdi_udata_from_frame(struct tdi_udata *ud, const struct sk_buff *skb,
+			  const struct tdi_frame *fr)
+{
+	ud->len = 0;
+	if (fr->datalen &&
+	    !skb_copy_bits(skb, TDI_SETUP_LEN, ud->data, fr->datalen))
+		ud->len = fr->datalen;
+}

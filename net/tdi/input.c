@@ -557,6 +557,7 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		if (fr->tsecr && sample < 60 * USEC_PER_SEC)
 			tdi_rtt_sample_net(tdi_pernet(net), &ts->rtt, sample);
 		ts->last_rcv = jiffies;
+		tdi_udata_from_frame(&ts->peer_ud[TDI_UD_ACCEPT], skb, fr);
 		tdi_conn_hash_peer(ts);
 		tdi_set_state(ts, TDI_STATE_CONNECTED);
 		tdi_conn_idle_timer(ts);
@@ -567,10 +568,12 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		tdi_conn_push(ts, xmitq);
 		return;
 	case TDI_T_REFUSE:
+		tdi_udata_from_frame(&ts->peer_ud[TDI_UD_DISCONNECT], skb, fr);
 		consume_skb(skb);
 		tdi_conn_done(ts, ECONNREFUSED, fr->reason ?: TDI_REASON_REFUSED);
 		return;
 	case TDI_T_RESET:
+		tdi_udata_from_frame(&ts->peer_ud[TDI_UD_DISCONNECT], skb, fr);
 		consume_skb(skb);
 		tdi_stat_inc(tdi_tn(ts), TDI_STAT_RESETS_IN);
 		tdi_conn_done(ts, ECONNREFUSED, fr->reason ?: TDI_REASON_ABORT);
@@ -633,6 +636,7 @@ void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
 			tdi_drop(ts, skb, TDI_DROP_WINDOW);
 			return;
 		}
+		tdi_udata_from_frame(&ts->peer_ud[TDI_UD_DISCONNECT], skb, &fr);
 		consume_skb(skb);
 		tdi_reset_rcv(ts, &fr);
 		return;

@@ -190,13 +190,17 @@ static int tdi_offer_send(struct tdi_net *tn, const struct tdi_offer *o,
 	struct tdi_frame fr;
 	struct sk_buff *skb;
 
-	skb = tdi_alloc_frame(TDI_SETUP_LEN, GFP_ATOMIC);
+	u8 datalen = type == TDI_T_ACCEPT ? o->adata.len : 0;
+
+	skb = tdi_alloc_frame(TDI_SETUP_LEN + datalen, GFP_ATOMIC);
 	if (!skb)
 		return -ENOMEM;
 	s = skb_put(skb, TDI_SETUP_LEN);
 	s->mru = type == TDI_T_ACCEPT ? htons(o->mru) : 0;
 	s->reason = reason;
-	s->datalen = 0;
+	s->datalen = datalen;
+	if (datalen)
+		skb_put_data(skb, o->adata.data, datalen);
 	memset(&fr, 0, sizeof(fr));
 	fr.type = type;
 	fr.flags = type == TDI_T_ACCEPT && o->msgmode ? TDI_F_MSGMODE : 0;
@@ -209,7 +213,7 @@ static int tdi_offer_send(struct tdi_net *tn, const struct tdi_offer *o,
 	fr.wnd = type == TDI_T_ACCEPT ? o->wnd : 0;
 	fr.tsval = tdi_now_us() ?: 1;
 	fr.tsecr = o->peer_tsval;
-	tdi_frame_push(skb, &fr, csum_partial(s, TDI_SETUP_LEN, 0));
+	tdi_frame_push(skb, &fr, csum_partial(s, TDI_SETUP_LEN + datalen, 0));
 	if (type == TDI_T_RESET)
 		tdi_stat_inc(tn, TDI_STAT_RESETS_OUT);
 	tdi_xmit_enqueue(xmitq, skb, o->ifindex, o->peer_mac);
@@ -433,6 +437,8 @@ static void tdi_offer_fill(struct tdi_offer *o, struct tdi_sock *lts,
 	o->mru = tdi_mru_of(mtu);
 	o->wnd = tdi_offer_wnd(lts);
 	o->msgmode = lts->sk.sk_type == SOCK_SEQPACKET;
+	tdi_udata_from_frame(&o->cdata, skb, fr);
+	o->adata = lts->ud[TDI_UD_ACCEPT];
 }
 
 /* Put @o in the table for @lts and queue its first ACCEPT, if there is
@@ -518,6 +524,9 @@ void tdi_offer_connect(struct tdi_sock *lts, struct sk_buff *skb,
 		kmem_cache_free(tdi_offer_cache, o);
 	}
 	tdi_stat_inc(tn, TDI_STAT_OFFERS_OVERFLOW);
+	/* a cookie cannot keep connect data, and none is lost silently */
+	if (fr->datalen)
+		goto refuse;
 
 	/* a cookie: the offer is in the ACCEPT's identifier and ISN */
 	tdi_offer_fill(&c, lts, skb, fr, mtu);
@@ -721,6 +730,9 @@ static struct tdi_sock *tdi_offer_child(struct tdi_sock *lts,
 	tdi_set_state(ts, TDI_STATE_BOUND);	/* a new sock is idle */
 
 	tdi_conn_reset(ts);
+	ts->peer_ud[TDI_UD_CONNECT] = o->cdata;
+	/* what its ACCEPT carries when it sends it again */
+	ts->ud[TDI_UD_ACCEPT] = o->adata;
 	ether_addr_copy(ts->peer_mac, o->peer_mac);
 	ts->ifindex = o->ifindex;
 	ts->rport = o->rport;

@@ -116,8 +116,9 @@ static int tdi_deliver(struct net *net, struct tdi_sock *ts,
  * @port: the port
  * @type: SOCK_STREAM or SOCK_SEQPACKET
  *
- * The oldest listener of @type of the address object bound to @port, if
- * that object takes frames of @skb's device and destination node.
+ * The oldest listener of @type of the address object bound to @port whose
+ * listen filter the offering node and port pass, if that object takes
+ * frames of @skb's device and destination node.
  *
  * Return: the listener with a reference the caller puts, or NULL.
  */
@@ -125,6 +126,8 @@ struct tdi_sock *tdi_find_listener(struct net *net, struct sk_buff *skb,
 				   u16 port, int type)
 {
 	struct tdi_net *tn = tdi_pernet(net);
+	const u8 *src = eth_hdr(skb)->h_source;
+	u16 sport = TDI_FRAME_CB(skb)->sport;
 	struct tdi_sock *lts = NULL, *l;
 	struct tdi_addr *a;
 
@@ -134,7 +137,8 @@ struct tdi_sock *tdi_find_listener(struct net *net, struct sk_buff *skb,
 	     ether_addr_equal(a->hwaddr, eth_hdr(skb)->h_dest))) {
 		spin_lock_bh(&a->lock);
 		list_for_each_entry(l, &a->listeners, listen_node) {
-			if (l->sk.sk_type == type) {
+			if (l->sk.sk_type == type &&
+			    tdi_filter_match(&l->filter, src, sport)) {
 				lts = l;
 				sock_hold(&lts->sk);
 				break;

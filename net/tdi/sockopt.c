@@ -81,6 +81,64 @@ static int tdi_opt_associate(struct sock *sk, sockptr_t optval,
 	return err;
 }
 
+static int tdi_opt_filter(struct sock *sk, sockptr_t optval,
+			  unsigned int optlen)
+{
+	struct tdi_sock *ts = tdi_sk(sk);
+	struct tdi_filter f;
+	int err;
+
+	if (optlen < sizeof(f))
+		return -EINVAL;
+	if (copy_from_sockptr(&f, optval, sizeof(f)))
+		return -EFAULT;
+	err = tdi_filter_check(&f);
+	if (err)
+		return err;
+	lock_sock(sk);
+	if (ts->addr) {
+		/* a listener's filter is read by the receive path under it */
+		spin_lock_bh(&ts->addr->lock);
+		ts->filter = f;
+		spin_unlock_bh(&ts->addr->lock);
+	} else {
+		ts->filter = f;
+	}
+	release_sock(sk);
+	return 0;
+}
+
+/* TDI_CONNECT_DATA, TDI_ACCEPT_DATA, TDI_DISCONNECT_DATA: the kind. */
+static int tdi_ud_kind(int optname)
+{
+	switch (optname) {
+	case TDI_CONNECT_DATA:
+		return TDI_UD_CONNECT;
+	case TDI_ACCEPT_DATA:
+		return TDI_UD_ACCEPT;
+	case TDI_DISCONNECT_DATA:
+		return TDI_UD_DISCONNECT;
+	}
+	return -1;
+}
+
+/* The user data we send of one kind; optlen 0 clears it. */
+static int tdi_opt_udata(struct sock *sk, int kind, sockptr_t optval,
+			 unsigned int optlen)
+{
+	struct tdi_udata ud;
+
+	if (optlen > TDI_MAX_USER_DATA)
+		return -EINVAL;
+	ud.len = optlen;
+	if (optlen && copy_from_sockptr(ud.data, optval, optlen))
+		return -EFAULT;
+	lock_sock(sk);
+	tdi_sk(sk)->ud[kind] = ud;
+	release_sock(sk);
+	return 0;
+}
+
 /**
  * tdi_setsockopt() - setsockopt() at level SOL_TDI
  * @sock: the socket
@@ -119,11 +177,17 @@ int tdi_setsockopt(struct socket *sock, int level, int optname,
 		tdi_sk(sk)->context = context;
 		release_sock(sk);
 		return 0;
+	case TDI_LISTEN_FILTER:
+		return tdi_opt_filter(sk, optval, optlen);
+	case TDI_CONNECT_DATA:
+	case TDI_ACCEPT_DATA:
+	case TDI_DISCONNECT_DATA:
+		return tdi_opt_udata(sk, tdi_ud_kind(optname), optval, optlen);
 	}
 	return -EOPNOTSUPP;
 }
 
-/* What works today, exactly: no user data yet. */
+/* What works today, exactly. */
 static void tdi_fill_provider(struct tdi_sock *ts, struct tdi_provider_info *pi)
 {
 	memset(pi, 0, sizeof(*pi));
@@ -138,7 +202,7 @@ static void tdi_fill_provider(struct tdi_sock *ts, struct tdi_provider_info *pi)
 	/* stream: no limit; message mode: what a non-blocking send takes */
 	pi->max_tsdu = ts->sk.sk_type == SOCK_SEQPACKET ? tdi_max_tsdu(ts) : 0;
 	pi->max_expedited = TDI_MAX_EXPEDITED;
-	pi->max_user_data = 0;
+	pi->max_user_data = TDI_MAX_USER_DATA;
 	pi->max_datagram = tdi_dgram_max(sock_net(&ts->sk), ts->addr ?
 					 ts->addr->ifindex : 0);
 }
@@ -164,11 +228,14 @@ int tdi_getsockopt(struct socket *sock, int level, int optname,
 	union {
 		int val;
 		u64 context;
+		struct tdi_filter filter;
+		u8 data[TDI_MAX_USER_DATA];
 		struct tdi_info info;
 		struct tdi_provider_info pi;
 	} u;
 	int len, size;
 
+	BUILD_BUG_ON(TDI_MAX_USER_DATA > U8_MAX);
 	if (level != SOL_TDI || !tdi_optname_known(optname))
 		return -ENOPROTOOPT;
 	if (get_user(len, optlen))
@@ -184,6 +251,23 @@ int tdi_getsockopt(struct socket *sock, int level, int optname,
 		u.context = ts->context;
 		size = sizeof(u.context);
 		break;
+	case TDI_LISTEN_FILTER:
+		if (!tdi_is_endpoint(sk))
+			goto unsupported;
+		u.filter = ts->filter;
+		size = sizeof(u.filter);
+		break;
+	case TDI_CONNECT_DATA:
+	case TDI_ACCEPT_DATA:
+	case TDI_DISCONNECT_DATA: {
+		const struct tdi_udata *ud = &ts->peer_ud[tdi_ud_kind(optname)];
+
+		if (!tdi_is_endpoint(sk))
+			goto unsupported;
+		size = ud->len;
+		memcpy(u.data, ud->data, size);
+		break;
+	}
 	case TDI_DISCONNECT_REASON:
 		u.val = ts->reason;
 		size = sizeof(u.val);

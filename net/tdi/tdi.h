@@ -180,6 +180,24 @@ struct tdi_net {
 };
 
 /**
+ * struct tdi_udata - connect, accept or disconnect user data
+ * @len: bytes in @data
+ * @data: the bytes, at most TDI_MAX_USER_DATA
+ */
+struct tdi_udata {
+	u8	len;
+	u8	data[TDI_MAX_USER_DATA];
+};
+
+/* The kinds of user data: index of tdi_sock.ud and tdi_sock.peer_ud */
+enum tdi_ud_kind {
+	TDI_UD_CONNECT,
+	TDI_UD_ACCEPT,
+	TDI_UD_DISCONNECT,
+	__TDI_UD_MAX
+};
+
+/**
  * struct tdi_offer - a half-open offer: ACCEPT sent, nothing heard since
  * @id_node: in tdi_net.offer_ids, by @local_id
  * @peer_node: in tdi_net.offer_peers, by @peer_mac and @peer_id
@@ -203,6 +221,9 @@ struct tdi_net {
  * @retries: ACCEPT retransmissions so far
  * @backoff: time-out doublings in force
  * @msgmode: a SOCK_SEQPACKET offer
+ * @cdata: the connector's connect data (a table offer only)
+ * @adata: the accept data every ACCEPT of the offer carries: the
+ *	listener's when the offer was made
  *
  * A stateless cookie is decoded into one of these on the stack, never
  * hashed (its @lts is NULL).
@@ -229,6 +250,8 @@ struct tdi_offer {
 	u8			retries;
 	u8			backoff;
 	bool			msgmode;
+	struct tdi_udata	cdata;
+	struct tdi_udata	adata;
 };
 
 /**
@@ -421,6 +444,14 @@ struct tdi_ep_ops {
  * @ep_ops: the face this endpoint belongs to (struct tdi_ep_ops)
  * @context: TDI_CONNECTION_CONTEXT, the client's own value; kept across
  *	reuse, 0 in an accepted endpoint
+ * @ud: the user data we send: TDI_CONNECT_DATA in CONNECT,
+ *	TDI_ACCEPT_DATA in the ACCEPTs of our offers (a listener's) or of
+ *	ours (a child's), TDI_DISCONNECT_DATA in an abort's RESET
+ * @peer_ud: what the peer sent of each, readable until the endpoint is
+ *	used again
+ * @filter: TDI_LISTEN_FILTER: the offers this endpoint listens for (all
+ *	zero: every one); written under @addr's lock while associated, read
+ *	under it by the receive path (tdi_find_listener())
  */
 struct tdi_sock {
 	struct sock		sk;
@@ -501,6 +532,9 @@ struct tdi_sock {
 	struct timer_list	delack_timer;
 	struct tdi_conn_stats	st;
 	u64			context;
+	struct tdi_filter	filter;
+	struct tdi_udata	ud[__TDI_UD_MAX];
+	struct tdi_udata	peer_ud[__TDI_UD_MAX];
 };
 
 static inline struct tdi_sock *tdi_sk(const struct sock *sk)
@@ -656,6 +690,8 @@ struct tdi_addr *tdi_addr_create(struct net *net,
 void tdi_addr_get(struct tdi_addr *a);
 void tdi_addr_put(struct tdi_addr *a);
 void tdi_addr_fill(const struct tdi_addr *a, struct sockaddr_tdi *sa);
+int tdi_filter_check(const struct tdi_filter *f);
+bool tdi_filter_match(const struct tdi_filter *f, const u8 *node, u16 port);
 
 /* conn.c */
 void tdi_conn_init_sock(struct tdi_sock *ts);
@@ -700,6 +736,10 @@ int tdi_conn_queue_data(struct tdi_sock *ts, struct msghdr *msg, int len,
 u64 tdi_tsdu_cost(const struct tdi_sock *ts, size_t len);
 u32 tdi_max_tsdu(const struct tdi_sock *ts);
 int tdi_conn_queue_xdata(struct tdi_sock *ts, struct msghdr *msg, int len);
+
+/* data.c */
+void tdi_udata_from_frame(struct tdi_udata *ud, const struct sk_buff *skb,
+			  const struct tdi_frame *fr);
 
 /* output.c */
 int tdi_send_setup(struct tdi_sock *ts, u8 type, u8 reason, const void *data,

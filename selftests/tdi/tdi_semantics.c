@@ -5,14 +5,18 @@
  * Namespace "a" is node 02:00:00:00:00:0a, "b" is 02:00:00:00:00:0b.
  *
  * Rows covered so far: address objects and association
- * (TDI_ASSOCIATE_ADDRESS, TDI_DISASSOCIATE_ADDRESS), TDI_CONNECTION_CONTEXT.
+ * (TDI_ASSOCIATE_ADDRESS, TDI_DISASSOCIATE_ADDRESS), TDI_CONNECTION_CONTEXT,
+ * listen filters (TDI_LISTEN_FILTER), user data on connect, accept and
+ * abort, datagrams.
  */
 
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +24,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <unistd.h>
@@ -106,6 +111,8 @@ static void two_ns(struct __test_metadata *_metadata, int *nsa, int *nsb)
 FIXTURE_SETUP(tdi)
 {
 	two_ns(_metadata, &self->nsa, &self->nsb);
+	/* what a test may change, back to the default */
+	ASSERT_EQ(0, sysctl_in(self->nsb, "max_offers", "1024"));
 	/* each test in a process of its own: ports do not collide */
 	self->port = 10000 + getpid() % 30000;
 }
@@ -471,6 +478,385 @@ TEST_F(tdi, connection_context)
 	close(addr);
 }
 
+static int set_filter(int fd, const unsigned char *node, int bits, int port)
+{
+	struct tdi_filter f;
+
+	memset(&f, 0, sizeof(f));
+	f.remote.stdi_family = AF_TDI;
+	if (node)
+		memcpy(f.remote.stdi_node, node, 6);
+	f.node_prefix_bits = bits;
+	f.port = htons(port);
+	return setsockopt(fd, SOL_TDI, TDI_LISTEN_FILTER, &f, sizeof(f));
+}
+
+/* A connector in a, bound to @port (0: any), connected to @dport of b. */
+static int connect_from(int nsa, int type, int port, int dport)
+{
+	struct sockaddr_tdi sa;
+	int fd = sock_in(nsa, type);
+
+	if (fd < 0)
+		return -1;
+	timeouts(fd);
+	sa_of(&sa, NULL, port);
+	if ((port && bind(fd, (struct sockaddr *)&sa, sizeof(sa))) ||
+	    connect_to(fd, mac_b, dport)) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * TDI_LISTEN_FILTER: two BSD listeners on one address object, one taking
+ * offers from one remote port, the other from node a (48-bit prefix).
+ * An offer goes to the oldest listener whose filter it passes; an offer
+ * no listener passes is refused with TDI_REASON_NO_LISTENER.
+ */
+TEST_F(tdi, listen_filter)
+{
+	static const unsigned char other[6] = { 2, 0, 0, 0, 0, 0x77 };
+	int addr, l1, l2, c, s, p1 = self->port + 1, p2 = self->port + 2;
+	struct tdi_filter f;
+	socklen_t len = sizeof(f);
+
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	l1 = socket(AF_TDI, variant->type, 0);
+	l2 = socket(AF_TDI, variant->type, 0);
+	ASSERT_EQ(0, associate(l1, addr));
+	ASSERT_EQ(0, associate(l2, addr));
+	ASSERT_EQ(0, set_filter(l1, NULL, 0, p1));
+	ASSERT_EQ(0, listen(l1, 4));
+	ASSERT_EQ(0, listen(l2, 4));
+	ASSERT_EQ(0, set_filter(l2, mac_a, 48, 0));	/* while listening */
+	len = sizeof(f);
+	ASSERT_EQ(0, getsockopt(l2, SOL_TDI, TDI_LISTEN_FILTER, &f, &len));
+	EXPECT_EQ(sizeof(f), len);
+	EXPECT_EQ(48, f.node_prefix_bits);
+	EXPECT_EQ(0, memcmp(f.remote.stdi_node, mac_a, 6));
+
+	/* from port p1: l1, the older listener */
+	c = connect_from(self->nsa, variant->type, p1, self->port);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, fcntl(l2, F_SETFL, O_NONBLOCK));
+	ASSERT_EQ(0, fcntl(l1, F_SETFL, O_NONBLOCK));
+	ASSERT_EQ(POLLIN, wait_poll(l1, POLLIN, 5000));
+	s = accept(l1, NULL, NULL);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(-1, accept(l2, NULL, NULL));
+	EXPECT_EQ(EAGAIN, errno);
+	close(s);
+	close(c);
+	/* from p2: l1 does not take it, l2 (node a) does (each connector
+	 * below binds a port of its own: a closed one keeps its port while
+	 * its release completes)
+	 */
+	c = connect_from(self->nsa, variant->type, p2, self->port);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(POLLIN, wait_poll(l2, POLLIN, 5000));
+	s = accept(l2, NULL, NULL);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(-1, accept(l1, NULL, NULL));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, exchange(c, s, 1000, 3));
+	close(s);
+	close(c);
+	/* l2 now wants another node: nothing takes an offer from p2 */
+	ASSERT_EQ(0, set_filter(l2, other, 48, 0));
+	EXPECT_EQ(-1, connect_from(self->nsa, variant->type, p2 + 1, self->port));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	/* a prefix that covers a and other alike takes it again */
+	ASSERT_EQ(0, set_filter(l2, other, 40, 0));
+	c = connect_from(self->nsa, variant->type, p2 + 2, self->port);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(POLLIN, wait_poll(l2, POLLIN, 5000));
+	close(c);
+	close(l1);
+	close(l2);
+	close(addr);
+}
+
+/* The reason of an offer no filter lets through, and bad filters. */
+TEST_F(tdi, listen_filter_errors)
+{
+	static const unsigned char other[6] = { 2, 0, 0, 0, 0, 0x77 };
+	struct tdi_filter f, zero;
+	socklen_t len = sizeof(f);
+	struct sockaddr_tdi sa;
+	int l, c, addr;
+
+	l = sock_in(self->nsb, variant->type);
+	ASSERT_LE(0, l);
+	memset(&zero, 0, sizeof(zero));
+	memset(&f, 0xee, sizeof(f));
+	ASSERT_EQ(0, getsockopt(l, SOL_TDI, TDI_LISTEN_FILTER, &f, &len));
+	EXPECT_EQ(0, memcmp(&f, &zero, sizeof(f)));
+	EXPECT_EQ(-1, set_filter(l, mac_a, 49, 0));
+	EXPECT_EQ(EINVAL, errno);
+	memset(&f, 0, sizeof(f));
+	strcpy(f.remote.stdi_name, "NAME");
+	EXPECT_EQ(-1, setsockopt(l, SOL_TDI, TDI_LISTEN_FILTER, &f, sizeof(f)));
+	EXPECT_EQ(EINVAL, errno);
+	memset(&f, 0, sizeof(f));
+	f.remote.stdi_port = htons(5);
+	EXPECT_EQ(-1, setsockopt(l, SOL_TDI, TDI_LISTEN_FILTER, &f, sizeof(f)));
+	EXPECT_EQ(EINVAL, errno);
+	f.reserved = 1;
+	f.remote.stdi_port = 0;
+	EXPECT_EQ(-1, setsockopt(l, SOL_TDI, TDI_LISTEN_FILTER, &f, sizeof(f)));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, setsockopt(l, SOL_TDI, TDI_LISTEN_FILTER, &zero,
+				 sizeof(zero) - 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, setsockopt(l, SOL_TDI, TDI_LISTEN_FILTER, NULL,
+				 sizeof(zero)));
+	EXPECT_EQ(EFAULT, errno);
+	len = sizeof(f) - 1;
+	EXPECT_EQ(-1, getsockopt(l, SOL_TDI, TDI_LISTEN_FILTER, &f, &len));
+	EXPECT_EQ(EINVAL, errno);
+	addr = addr_obj(self->nsb, 0);
+	ASSERT_LE(0, addr);
+	EXPECT_EQ(-1, setsockopt(addr, SOL_TDI, TDI_LISTEN_FILTER, &zero,
+				 sizeof(zero)));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	close(addr);
+
+	/* a single listener that wants another node */
+	ASSERT_EQ(0, set_filter(l, other, 48, 0));
+	sa_of(&sa, NULL, self->port);
+	ASSERT_EQ(0, bind(l, (struct sockaddr *)&sa, sizeof(sa)));
+	ASSERT_EQ(0, listen(l, 4));
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, c);
+	EXPECT_EQ(-1, connect_to(c, mac_b, self->port));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	EXPECT_EQ(TDI_REASON_NO_LISTENER, reason_of(c));
+	/* the whole filter back to zero: every offer */
+	ASSERT_EQ(0, setsockopt(l, SOL_TDI, TDI_LISTEN_FILTER, &zero,
+				sizeof(zero)));
+	EXPECT_EQ(0, connect_to(c, mac_b, self->port));
+	close(c);
+	close(l);
+}
+
+/* ---- User data ---- */
+
+static int set_ud(int fd, int opt, const void *data, int len)
+{
+	return setsockopt(fd, SOL_TDI, opt, data, len);
+}
+
+/* The peer's user data of kind @opt into @buf: its length, or -1. */
+static int get_ud(int fd, int opt, void *buf)
+{
+	socklen_t len = TDI_MAX_USER_DATA;
+
+	memset(buf, 0xee, TDI_MAX_USER_DATA);
+	if (getsockopt(fd, SOL_TDI, opt, buf, &len))
+		return -1;
+	return len;
+}
+
+/* A listener in b on @port with @accept_data (NULL: none). */
+static int ud_listener(int nsb, int type, int port, const char *accept_data)
+{
+	int l = listen_on(nsb, type, port, 8);
+
+	if (l >= 0 && accept_data &&
+	    set_ud(l, TDI_ACCEPT_DATA, accept_data, strlen(accept_data))) {
+		close(l);
+		return -1;
+	}
+	return l;
+}
+
+/*
+ * Connect data (up to 128 bytes) reaches the accepted endpoint; the
+ * listener's accept data reaches the connector; each side reads only
+ * what its peer sent.  129 bytes is EINVAL, length 0 clears, a buffer
+ * shorter than the data is EINVAL.
+ */
+TEST_F(tdi, user_data_connect_accept)
+{
+	unsigned char cd[TDI_MAX_USER_DATA + 1], buf[TDI_MAX_USER_DATA];
+	socklen_t len;
+	int l, c, s;
+
+	pattern(cd, sizeof(cd), 21);
+	l = ud_listener(self->nsb, variant->type, self->port, "welcome, a");
+	ASSERT_LE(0, l);
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, c);
+	timeouts(c);
+	EXPECT_EQ(-1, set_ud(c, TDI_CONNECT_DATA, cd, TDI_MAX_USER_DATA + 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, set_ud(c, TDI_CONNECT_DATA, NULL, 10));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ(0, set_ud(c, TDI_CONNECT_DATA, cd, TDI_MAX_USER_DATA));
+	EXPECT_EQ(0, get_ud(c, TDI_CONNECT_DATA, buf));	/* the peer's: none */
+	ASSERT_EQ(0, connect_to(c, mac_b, self->port));
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(TDI_MAX_USER_DATA, get_ud(s, TDI_CONNECT_DATA, buf));
+	EXPECT_EQ(0, memcmp(buf, cd, TDI_MAX_USER_DATA));
+	EXPECT_EQ(10, get_ud(c, TDI_ACCEPT_DATA, buf));
+	EXPECT_EQ(0, memcmp(buf, "welcome, a", 10));
+	EXPECT_EQ(0, get_ud(s, TDI_ACCEPT_DATA, buf));
+	EXPECT_EQ(0, get_ud(c, TDI_DISCONNECT_DATA, buf));
+	len = 9;
+	EXPECT_EQ(-1, getsockopt(c, SOL_TDI, TDI_ACCEPT_DATA, buf, &len));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, exchange(c, s, 2000, 1));
+	close(s);
+	/* length 0 clears: the next connection carries none */
+	ASSERT_EQ(0, set_ud(l, TDI_ACCEPT_DATA, NULL, 0));
+	ASSERT_EQ(0, set_ud(c, TDI_CONNECT_DATA, NULL, 0));
+	EXPECT_EQ(0, recv(c, buf, 1, 0));	/* s's release */
+	ASSERT_EQ(0, shutdown(c, SHUT_WR));
+	ASSERT_EQ(0, wait_bound(c));
+	ASSERT_EQ(0, connect_to(c, mac_b, self->port));
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(0, get_ud(s, TDI_CONNECT_DATA, buf));
+	EXPECT_EQ(0, get_ud(c, TDI_ACCEPT_DATA, buf));
+	close(s);
+	close(c);
+	close(l);
+}
+
+/*
+ * An abort carries our disconnect data: the peer reads it (and the
+ * reason) until its endpoint is used again.
+ */
+TEST_F(tdi, user_data_abort)
+{
+	struct tdi_disconnect d = { .flags = TDI_DISCONNECT_ABORT };
+	unsigned char buf[TDI_MAX_USER_DATA];
+	int l, c, s;
+
+	l = ud_listener(self->nsb, variant->type, self->port, NULL);
+	ASSERT_LE(0, l);
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, c);
+	timeouts(c);
+	ASSERT_EQ(0, connect_to(c, mac_b, self->port));
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, set_ud(s, TDI_DISCONNECT_DATA, "gone: 42", 8));
+	ASSERT_EQ(0, ioctl(s, SIOCTDIDISCONNECT, &d));
+	EXPECT_EQ(-1, recv(c, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(TDI_REASON_ABORT, reason_of(c));
+	EXPECT_EQ(8, get_ud(c, TDI_DISCONNECT_DATA, buf));
+	EXPECT_EQ(0, memcmp(buf, "gone: 42", 8));
+	EXPECT_EQ(8, get_ud(c, TDI_DISCONNECT_DATA, buf));	/* still */
+	/* used again: the last connection's data is gone */
+	ASSERT_EQ(0, connect_to(c, mac_b, self->port));
+	EXPECT_EQ(0, get_ud(c, TDI_DISCONNECT_DATA, buf));
+	close(s);
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+	close(s);
+	close(c);
+	close(l);
+}
+
+struct qdisc_del {
+	pthread_t thread;
+	char ns[32], dev[8];
+	int ms;
+};
+
+static void *qdisc_del_main(void *arg)
+{
+	struct qdisc_del *q = arg;
+
+	usleep(q->ms * 1000);
+	run("tc -n %s qdisc del dev %s root", q->ns, q->dev);
+	return NULL;
+}
+
+/*
+ * User data survives retransmission: with every frame from a lost for a
+ * while, the CONNECT that finally arrives carries the connect data; with
+ * every frame from b lost, the ACCEPT the offer sends again carries the
+ * accept data.
+ */
+TEST_F_TIMEOUT(tdi, user_data_retransmitted, 120)
+{
+	unsigned char buf[TDI_MAX_USER_DATA];
+	struct qdisc_del q;
+	int l, c, s, i;
+	double t0;
+
+	l = ud_listener(self->nsb, variant->type, self->port, "accept-data");
+	ASSERT_LE(0, l);
+	for (i = 0; i < 2; i++) {
+		snprintf(q.ns, sizeof(q.ns), "tds%c%d", i ? 'b' : 'a', main_pid);
+		snprintf(q.dev, sizeof(q.dev), "v%c", i ? 'b' : 'a');
+		q.ms = 1500;
+		ASSERT_EQ(0, run("tc -n %s qdisc add dev %s root netem loss 100%%",
+				 q.ns, q.dev));
+		c = sock_in(self->nsa, variant->type);
+		ASSERT_LE(0, c);
+		set_timeo(c, SO_SNDTIMEO, 20000);
+		ASSERT_EQ(0, set_ud(c, TDI_CONNECT_DATA, "connect-data", 12));
+		t0 = now_s();
+		ASSERT_EQ(0, pthread_create(&q.thread, NULL, qdisc_del_main, &q));
+		EXPECT_EQ(0, connect_to(c, mac_b, self->port)) {
+			TH_LOG("%s lossy: %s", q.dev, strerror(errno));
+		}
+		/* the first set-up frames were lost: it took a while */
+		EXPECT_LE(1.5, now_s() - t0);
+		pthread_join(q.thread, NULL);
+		s = accept(l, NULL, NULL);
+		ASSERT_LE(0, s);
+		EXPECT_EQ(12, get_ud(s, TDI_CONNECT_DATA, buf));
+		EXPECT_EQ(0, memcmp(buf, "connect-data", 12));
+		EXPECT_EQ(11, get_ud(c, TDI_ACCEPT_DATA, buf));
+		EXPECT_EQ(0, memcmp(buf, "accept-data", 11));
+		close(s);
+		close(c);
+	}
+	close(l);
+}
+
+/*
+ * A stateless cookie cannot keep connect data: an offer that carries
+ * some while the offer table is full is refused
+ * (TDI_REASON_INSUFFICIENT_RESOURCES), one without is answered with a
+ * cookie and connects.
+ */
+TEST_F(tdi, user_data_no_cookie)
+{
+	int l, c, s;
+
+	ASSERT_EQ(0, sysctl_in(self->nsb, "max_offers", "0"));
+	l = ud_listener(self->nsb, variant->type, self->port, NULL);
+	ASSERT_LE(0, l);
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, c);
+	timeouts(c);
+	ASSERT_EQ(0, set_ud(c, TDI_CONNECT_DATA, "x", 1));
+	EXPECT_EQ(-1, connect_to(c, mac_b, self->port));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	EXPECT_EQ(TDI_REASON_INSUFFICIENT_RESOURCES, reason_of(c));
+	ASSERT_EQ(0, set_ud(c, TDI_CONNECT_DATA, NULL, 0));
+	EXPECT_EQ(0, connect_to(c, mac_b, self->port));
+	s = accept(l, NULL, NULL);
+	EXPECT_LE(0, s);
+	EXPECT_EQ(0, exchange(c, s, 100, 2));
+	close(s);
+	close(c);
+	close(l);
+}
+
 /* ---- Datagrams on address objects (one fixture: no socket type) ---- */
 
 FIXTURE(dgram) {
@@ -799,6 +1185,85 @@ TEST_F(dgram, queue_bound)
 	}
 	close(a);
 	close(b);
+}
+
+/* tools/tdicat, next to this program's directory, or NULL. */
+static const char *tdicat_path(void)
+{
+	static char path[600];
+	char exe[512];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = 0;
+	snprintf(path, sizeof(path), "%s/../../tools/tdicat", dirname(exe));
+	return access(path, X_OK) ? NULL : path;
+}
+
+/* Run "sh -c @cmd" in namespace @ns; its pid. */
+static pid_t spawn_in(int ns, const char *cmd)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	if (setns(ns, CLONE_NEWNET))
+		_exit(126);
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	_exit(127);
+}
+
+/*
+ * tools/tdicat -u: a receiver takes COUNT datagrams to stdout; a sender
+ * sends stdin, one datagram per read of at most -b bytes, to a node or to
+ * "broadcast".  The bytes arrive whole and in order.
+ */
+TEST_F(dgram, tdicat)
+{
+	char cmd[1024], out[64], in[400];
+	const char *tdicat = tdicat_path();
+	int status, fd, i;
+	unsigned char data[300];
+	pid_t rx;
+	FILE *f;
+
+	ASSERT_NE(NULL, tdicat);
+	snprintf(out, sizeof(out), "/tmp/tdicat_u.%d", getpid());
+	pattern(data, sizeof(data), 11);
+	for (i = 0; i < 2; i++) {
+		unlink(out);
+		snprintf(cmd, sizeof(cmd), "exec %s -u -q -c %d -l %d > %s",
+			 tdicat, i ? 1 : 3, self->port, out);
+		rx = spawn_in(self->nsb, cmd);
+		ASSERT_LT(0, rx);
+		/* bound once its port is taken */
+		ASSERT_TRUE(({
+			int j, ok = 0;
+
+			for (j = 0; j < 1000 && !ok; j++) {
+				ok = !port_free(self->nsb, self->port);
+				if (!ok)
+					usleep(10000);
+			}
+			ok;
+		}));
+		ASSERT_EQ(0, setns(self->nsa, CLONE_NEWNET));
+		snprintf(cmd, sizeof(cmd), "%s -u -q -b 100 %s %d", tdicat,
+			 i ? "broadcast" : "02:00:00:00:00:0b", self->port);
+		f = popen(cmd, "w");
+		ASSERT_NE(NULL, f);
+		ASSERT_EQ(i ? 100 : 300, fwrite(data, 1, i ? 100 : 300, f));
+		EXPECT_EQ(0, pclose(f));
+		ASSERT_EQ(rx, waitpid(rx, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+		fd = open(out, O_RDONLY);
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(i ? 100 : 300, read(fd, in, sizeof(in)));
+		EXPECT_EQ(0, memcmp(in, data, i ? 100 : 300));
+		close(fd);
+	}
+	unlink(out);
 }
 
 TEST_HARNESS_MAIN

@@ -1322,9 +1322,9 @@ TEST_F(tdi, listen_autobind)
 
 /*
  * Options: the queries work on any endpoint; the TDI options that set
- * something come with query-accept and user data (not yet; association
- * and TDI_CONNECTION_CONTEXT work, see tdi_semantics); other numbers and
- * levels are unknown.
+ * something come with query-accept (not yet; association,
+ * TDI_CONNECTION_CONTEXT, TDI_LISTEN_FILTER and user data work, see
+ * tdi_semantics); other numbers and levels are unknown.
  */
 TEST_F(tdi, sockopt)
 {
@@ -1338,8 +1338,9 @@ TEST_F(tdi, sockopt)
 
 	memset(buf, 0, sizeof(buf));
 	for (opt = TDI_ASSOCIATE_ADDRESS; opt <= TDI_PROVIDER_INFO; opt++) {
-		/* association and the context: tdi_semantics */
-		if (opt <= TDI_CONNECTION_CONTEXT)
+		/* association, the context, filters, user data: tdi_semantics */
+		if (opt != TDI_QUERY_ACCEPT && opt != TDI_DISCONNECT_REASON &&
+		    opt < TDI_ACCEPT)
 			continue;
 		EXPECT_EQ(-1, setsockopt(self->fd, SOL_TDI, opt, buf,
 					 sizeof(int)));
@@ -1378,8 +1379,7 @@ TEST_F(tdi, sockopt)
 				&len));
 	EXPECT_EQ(1 << 8, pi.version);
 	EXPECT_GE(pi.max_expedited, 1024);
-	/* no user data travels yet: none is claimed */
-	EXPECT_EQ(0, pi.max_user_data);
+	EXPECT_EQ(128, pi.max_user_data);
 	EXPECT_TRUE(pi.service_flags & TDI_SERVICE_CONNECTION_MODE);
 	EXPECT_TRUE(pi.service_flags & TDI_SERVICE_ORDERLY_RELEASE);
 	EXPECT_TRUE(pi.service_flags & TDI_SERVICE_EXPEDITED_DATA);

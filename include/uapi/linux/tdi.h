@@ -113,9 +113,11 @@ struct sockaddr_tdi {
 
 /**
  * struct tdi_filter - which remote addresses a listen accepts offers from
- * @remote: the remote address to compare with; only @remote.stdi_node
- *	(under @node_prefix_bits) and @remote.stdi_name (when not empty) are
- *	compared; @remote.stdi_port must be 0 or equal to @port
+ * @remote: the remote address to compare with: AF_TDI (or all-zero);
+ *	only @remote.stdi_node is compared, under @node_prefix_bits;
+ *	@remote.stdi_port must be 0 or equal to @port; @remote.stdi_ifindex,
+ *	@remote.stdi_name and @remote.stdi_zero must be zero (an offer
+ *	carries no name)
  * @node_prefix_bits: how many leading bits of the node address must match
  *	(0 to 48; 0 matches every node)
  * @port: remote port that must match, network byte order; 0 = any

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: sockaddr_tdi validation, bind-address resolution and the port
- * allocator.
+ * KUnit: sockaddr_tdi validation, bind-address resolution, the port
+ * allocator and listen filters.
  */
 
 #include <kunit/test.h>
@@ -328,4 +328,104 @@ static struct kunit_suite tdi_ports_suite = {
 	.test_cases = tdi_ports_test_cases,
 };
 
-kunit_test_suites(&tdi_sockaddr_suite, &tdi_ports_suite);
+/* Listen filters: which offers a filter lets through. */
+struct tdi_filter_case {
+	const char *desc;
+	u8 want[ETH_ALEN];
+	u32 bits;
+	u16 port;
+	u8 node[ETH_ALEN];
+	u16 sport;
+	bool match;
+};
+
+static const struct tdi_filter_case tdi_filter_cases[] = {
+	{ "no filter", {}, 0, 0, { 2, 0, 0, 0, 0, 9 }, 7, true },
+	{ "0 bits ignore the node", { 0xff, 1, 2, 3, 4, 5 }, 0, 0,
+	  { 2, 0, 0, 0, 0, 9 }, 7, true },
+	{ "48 bits, same node", { 2, 0, 0, 0, 0, 9 }, 48, 0,
+	  { 2, 0, 0, 0, 0, 9 }, 7, true },
+	{ "48 bits, last bit differs", { 2, 0, 0, 0, 0, 9 }, 48, 0,
+	  { 2, 0, 0, 0, 0, 8 }, 7, false },
+	{ "40 bits, last byte differs", { 2, 0, 0, 0, 0, 9 }, 40, 0,
+	  { 2, 0, 0, 0, 0, 0xff }, 7, true },
+	{ "1 bit: the top bit of byte 0", { 0x80 }, 1, 0,
+	  { 0xc0, 0, 0, 0, 0, 1 }, 7, true },
+	{ "1 bit differs", { 0x80 }, 1, 0, { 0x40, 0, 0, 0, 0, 1 }, 7, false },
+	{ "12 bits match, 13th differs", { 0x12, 0x30 }, 12, 0,
+	  { 0x12, 0x38, 0, 0, 0, 1 }, 7, true },
+	{ "12 bits, 12th differs", { 0x12, 0x30 }, 12, 0,
+	  { 0x12, 0x20, 0, 0, 0, 1 }, 7, false },
+	{ "47 bits, last bit free", { 2, 0, 0, 0, 0, 8 }, 47, 0,
+	  { 2, 0, 0, 0, 0, 9 }, 7, true },
+	{ "port matches", {}, 0, 7, { 2, 0, 0, 0, 0, 9 }, 7, true },
+	{ "port differs", {}, 0, 8, { 2, 0, 0, 0, 0, 9 }, 7, false },
+	{ "node and port, port differs", { 2, 0, 0, 0, 0, 9 }, 48, 8,
+	  { 2, 0, 0, 0, 0, 9 }, 7, false },
+};
+
+static void tdi_filter_case_desc(const struct tdi_filter_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(tdi_filter, tdi_filter_cases, tdi_filter_case_desc);
+
+static void tdi_filter_match_test(struct kunit *test)
+{
+	const struct tdi_filter_case *c = test->param_value;
+	struct tdi_filter f = {};
+
+	f.remote.stdi_family = AF_TDI;
+	memcpy(f.remote.stdi_node, c->want, ETH_ALEN);
+	f.node_prefix_bits = c->bits;
+	f.port = htons(c->port);
+	KUNIT_ASSERT_EQ(test, tdi_filter_check(&f), 0);
+	KUNIT_EXPECT_EQ(test, tdi_filter_match(&f, c->node, c->sport), c->match);
+}
+
+/* Malformed filters are refused whole. */
+static void tdi_filter_check_test(struct kunit *test)
+{
+	struct tdi_filter f = {};
+
+	KUNIT_EXPECT_EQ(test, tdi_filter_check(&f), 0);	/* all zero: any */
+	f.node_prefix_bits = 49;
+	KUNIT_EXPECT_EQ(test, tdi_filter_check(&f), -EINVAL);
+	f.node_prefix_bits = 48;
+	KUNIT_EXPECT_EQ(test, tdi_filter_check(&f), 0);
+	f.reserved = 1;
+	KUNIT_EXPECT_EQ(test, tdi_filter_check(&f), -EINVAL);
+	f.reserved = 0;
+	f.remote.stdi_family = AF_INET;
+	KUNIT_EXPECT_EQ(test, tdi_filter_check(&f), -EINVAL);
+	f.remote.stdi_family = AF_TDI;
+	f.remote.stdi_ifindex = 1;
+	KUNIT_EXPECT_EQ(test, tdi_filter_check(&f), -EINVAL);
+	f.remote.stdi_ifindex = 0;
+	f.remote.stdi_name[15] = 'X';
+	KUNIT_EXPECT_EQ(test, tdi_filter_check(&f), -EINVAL);
+	f.remote.stdi_name[15] = 0;
+	f.remote.stdi_zero[1] = 1;
+	KUNIT_EXPECT_EQ(test, tdi_filter_check(&f), -EINVAL);
+	f.remote.stdi_zero[1] = 0;
+	f.remote.stdi_port = htons(5);
+	KUNIT_EXPECT_EQ(test, tdi_filter_check(&f), -EINVAL);
+	f.port = htons(5);
+	KUNIT_EXPECT_EQ(test, tdi_filter_check(&f), 0);
+	f.port = htons(6);
+	KUNIT_EXPECT_EQ(test, tdi_filter_check(&f), -EINVAL);
+}
+
+static struct kunit_case tdi_filter_test_cases[] = {
+	KUNIT_CASE_PARAM(tdi_filter_match_test, tdi_filter_gen_params),
+	KUNIT_CASE(tdi_filter_check_test),
+	{}
+};
+
+static struct kunit_suite tdi_filter_suite = {
+	.name = "tdi_filter",
+	.test_cases = tdi_filter_test_cases,
+};
+
+kunit_test_suites(&tdi_sockaddr_suite, &tdi_ports_suite, &tdi_filter_suite);
