@@ -70,6 +70,14 @@
  * rto_min_ms and rto_max_ms sysctls; it is taken with no other lock held
  * and takes none.  Sysctl values are read with READ_ONCE(), locklessly.
  *
+ * An endpoint's fields are under its socket lock (owned, or bh-locked by
+ * the receive path and timers), user data and the peer's included; the
+ * exceptions: tdi_sock.filter is also written under tdi_addr.lock, where
+ * the receive path reads it to choose a listener; tdi_sock.state,
+ * peer_abort, addr and a few counters are read locklessly with
+ * READ_ONCE() by poll and /proc.  A datagram is queued on its address
+ * object's receive queue under that queue's own lock (dgram.c).
+ *
  * Refcounts.  tdi_addr.ref: one per holder, as above; the last put unhashes
  * the port and frees the object after an RCU grace period, so lockless
  * readers (the receive path, /proc) may still look at it under RCU.

@@ -75,7 +75,9 @@
  *                     lengths, reasons, valid and mangled set-up payloads
  *  3 unknown_port     CONNECT to ports nobody listens on
  *  6 unknown_conn     every type with a dst_id that names no connection
- *  1 datagram         DATAGRAM frames
+ *  1 datagram         DATAGRAM frames, half of them to the address object
+ *                     b keeps on PORT_DGRAM_B (a small receive buffer,
+ *                     drained now and then), a fifth of those broadcast
  * Invalid on purpose:
  * 12 invalid          bad version, type 0 and 11..255, flags the type does
  *                     not allow, identifier and length rule breaks, frames
@@ -178,6 +180,7 @@ struct fz_hdr {
 #define PORT_REAL_A	30001		/* + 0 stream, + 1 seqpacket */
 #define PORT_REAL_B	30101
 #define PORT_VIC_B	30201
+#define PORT_DGRAM_B	30301		/* b's address object, for datagrams */
 #define PORT_VIC_A	40000		/* 1000 ports, cycled */
 #define PORT_PH_A	41000		/* 1000 ports, cycled */
 #define PORT_PHANTOM	7777
@@ -431,6 +434,8 @@ static struct {
 	__u64	v_conn, v_up, v_err[160], v_eof, v_closed, v_abort, v_oob;
 	__u64	v_bytes, ph_conn, ph_up, bogus, real_ids_changed;
 	__u64	ph_accept_sent;
+	__u64	dgrams_read;	/* datagrams b's address object took */
+	int	dgram_fd;
 	__u64	drain_start_us;	/* when the injection ended */
 } g = { .lock = PTHREAD_MUTEX_INITIALIZER, .fail_lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -2319,6 +2324,11 @@ static int build_unknown(struct frame *f, struct rng *r, const struct snap *s, i
 	f->h.dst_id = type == T_DATAGRAM ? 0 : unknown_id(r, s, 0);
 	f->h.sport = fake_sport(r);
 	f->h.dport = pct(r, 30) ? PORT_REAL_B + rn(r, 2) : rn(r, 65536);
+	if (type == T_DATAGRAM && pct(r, 50)) {
+		f->h.dport = PORT_DGRAM_B;
+		if (pct(r, 20))
+			memset(f->dmac, 0xff, 6);
+	}
 	f->h.seq = rnd(r);
 	f->h.ack = rnd(r);
 	f->h.wnd = rnd(r);
@@ -2784,6 +2794,19 @@ static int listen_port(int ns, int type, int port, int backlog)
 	return fd;
 }
 
+/* Reads what b's address object takes, now and then, until the end. */
+static void *dgram_main(void *arg)
+{
+	char buf[2048];
+
+	while (!flag_get(&g.stop_real)) {
+		while (recv(g.dgram_fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+			__atomic_fetch_add(&g.dgrams_read, 1, __ATOMIC_RELAXED);
+		usleep(20000);
+	}
+	return NULL;
+}
+
 static void print_counts(void)
 {
 	static const char * const tnames[11] = {
@@ -2839,7 +2862,7 @@ static int csum_selftest(void)
 TEST(frame_fuzz)
 {
 	struct stats sa0, sb0, sa1, sb1;
-	pthread_t sn[2], wr[NREAL], rd[NREAL], vt, wd;
+	pthread_t sn[2], wr[NREAL], rd[NREAL], vt, wd, dg;
 	struct rng r = { .s = opt_seed };
 	int home, fa, fb, i, left_a = -1, left_b = -1;
 	__u64 t0, t1;
@@ -2879,6 +2902,12 @@ TEST(frame_fuzz)
 	listeners[3] = listen_port(g.nsb, SOCK_SEQPACKET, PORT_VIC_B + 1, 64);
 	for (i = 0; i < 4; i++)
 		ASSERT_LE(0, listeners[i]);
+	g.dgram_fd = tdi_socket_in(g.nsb, SOCK_DGRAM);
+	ASSERT_LE(0, g.dgram_fd);
+	ASSERT_EQ(0, bind_port(g.dgram_fd, PORT_DGRAM_B));
+	i = 8192;
+	setsockopt(g.dgram_fd, SOL_SOCKET, SO_RCVBUF, &i, sizeof(i));
+	ASSERT_EQ(0, pthread_create(&dg, NULL, dgram_main, NULL));
 	/* the carrier of a veth pair takes a moment */
 	for (i = 0; i < NREAL; i++) {
 		int k, ok = -1;
@@ -2942,6 +2971,10 @@ TEST(frame_fuzz)
 		pthread_join(wr[i], NULL);
 		pthread_join(rd[i], NULL);
 	}
+	pthread_join(dg, NULL);
+	close(g.dgram_fd);
+	note("datagrams read by b's address object: %llu",
+	     (unsigned long long)g.dgrams_read);
 	for (i = 0; i < NREAL; i++) {
 		struct real *rl = &g.real[i];
 		char buf[16];
