@@ -146,19 +146,6 @@ static int send_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* Wait up to 10 s (in 10 ms steps) for @cond to hold. */
-#define WAIT_FOR(cond) ({						\
-	int __i, __ok = 0;						\
-	for (__i = 0; __i < 1000; __i++) {				\
-		if (cond) {						\
-			__ok = 1;					\
-			break;						\
-		}							\
-		usleep(10000);						\
-	}								\
-	__ok;								\
-})
-
 FIXTURE(conn) {
 	int nsa, nsb;
 	char na[32], nb[32];
@@ -193,14 +180,6 @@ static void __attribute__((destructor)) conn_exit(void)
 		return;
 }
 
-static int open_ns(const char *name)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	return open(path, O_RDONLY);
-}
-
 /*
  * Namespaces a and b and their veth pair are made once and shared by every
  * test (making and destroying namespaces costs seconds on a debug kernel);
@@ -210,8 +189,8 @@ FIXTURE_SETUP(conn)
 {
 	snprintf(self->na, sizeof(self->na), "tdia%d", main_pid);
 	snprintf(self->nb, sizeof(self->nb), "tdib%d", main_pid);
-	self->nsa = open_ns(self->na);
-	self->nsb = open_ns(self->nb);
+	self->nsa = netns_fd(self->na);
+	self->nsb = netns_fd(self->nb);
 	if (self->nsa < 0 || self->nsb < 0) {
 		ASSERT_EQ(0, run("ip netns add %s && ip netns add %s", self->na,
 				 self->nb));
@@ -221,8 +200,8 @@ FIXTURE_SETUP(conn)
 				 self->na));
 		ASSERT_EQ(0, run("ip -n %s link set vb address 02:00:00:00:00:0b",
 				 self->nb));
-		self->nsa = open_ns(self->na);
-		self->nsb = open_ns(self->nb);
+		self->nsa = netns_fd(self->na);
+		self->nsb = netns_fd(self->nb);
 	}
 	ASSERT_LE(0, self->nsa);
 	ASSERT_LE(0, self->nsb);
@@ -1141,8 +1120,8 @@ TEST_F_TIMEOUT(conn, orphan_frees_netns, 120)
 			 nx));
 	ASSERT_EQ(0, run("ip -n %s link set vy address 02:00:00:00:01:0b up",
 			 ny));
-	fx = open_ns(nx);
-	fy = open_ns(ny);
+	fx = netns_fd(nx);
+	fy = netns_fd(ny);
 	ASSERT_LE(0, fx);
 	ASSERT_LE(0, fy);
 	/* the orphan would live for 2 min; the namespace must go long before */
@@ -2066,6 +2045,21 @@ static void *blocked_recv_main(void *arg)
 	return NULL;
 }
 
+/* Two calls blocked on @fd: br[0] a recv(), br[1] a recv(MSG_OOB). */
+static int blocked_recvs_start(struct blocked_recv *br, int fd)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		br[i].fd = fd;
+		br[i].oob = i;
+		if (pthread_create(&br[i].thread, NULL, blocked_recv_main, &br[i]))
+			return -1;
+	}
+	usleep(300000);
+	return 0;
+}
+
 /* Calls blocked on the endpoint return ECONNABORTED when it aborts. */
 TEST_F(conn, disconnect_abort_wakes_blocked)
 {
@@ -2074,12 +2068,7 @@ TEST_F(conn, disconnect_abort_wakes_blocked)
 
 	pair(_metadata, self, variant->type, &c, &s);
 	timeouts(c);
-	for (i = 0; i < 2; i++) {
-		br[i].fd = c;
-		br[i].oob = i;
-		ASSERT_EQ(0, pthread_create(&br[i].thread, NULL, blocked_recv_main, &br[i]));
-	}
-	usleep(300000);
+	ASSERT_EQ(0, blocked_recvs_start(br, c));
 	EXPECT_EQ(0, disc(c, TDI_DISCONNECT_ABORT, 0));
 	for (i = 0; i < 2; i++) {
 		pthread_join(br[i].thread, NULL);
@@ -2110,12 +2099,7 @@ TEST_F(conn, peer_abort_sticky)
 
 	pair(_metadata, self, variant->type, &c, &s);
 	timeouts(c);
-	for (i = 0; i < 2; i++) {
-		br[i].fd = c;
-		br[i].oob = i;
-		ASSERT_EQ(0, pthread_create(&br[i].thread, NULL, blocked_recv_main, &br[i]));
-	}
-	usleep(300000);
+	ASSERT_EQ(0, blocked_recvs_start(br, c));
 	EXPECT_EQ(0, disc(s, TDI_DISCONNECT_ABORT, 0));
 	for (i = 0; i < 2; i++) {
 		pthread_join(br[i].thread, NULL);

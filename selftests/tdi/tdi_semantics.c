@@ -59,14 +59,6 @@ static void __attribute__((destructor)) sem_exit(void)
 		return;
 }
 
-static int open_ns(const char *name)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	return open(path, O_RDONLY);
-}
-
 FIXTURE(tdi) {
 	int nsa, nsb;
 	int port;		/* a port of this test's own */
@@ -91,8 +83,8 @@ static void two_ns(struct __test_metadata *_metadata, int *nsa, int *nsb)
 
 	snprintf(na, sizeof(na), "tdsa%d", main_pid);
 	snprintf(nb, sizeof(nb), "tdsb%d", main_pid);
-	*nsa = open_ns(na);
-	*nsb = open_ns(nb);
+	*nsa = netns_fd(na);
+	*nsb = netns_fd(nb);
 	if (*nsa < 0 || *nsb < 0) {
 		ASSERT_EQ(0, run("ip netns add %s && ip netns add %s", na, nb));
 		ASSERT_EQ(0, run("ip link add va netns %s type veth peer name vb netns %s",
@@ -101,8 +93,8 @@ static void two_ns(struct __test_metadata *_metadata, int *nsa, int *nsb)
 				 na));
 		ASSERT_EQ(0, run("ip -n %s link set vb address 02:00:00:00:00:0b up",
 				 nb));
-		*nsa = open_ns(na);
-		*nsb = open_ns(nb);
+		*nsa = netns_fd(na);
+		*nsb = netns_fd(nb);
 	}
 	ASSERT_LE(0, *nsa);
 	ASSERT_LE(0, *nsb);
@@ -148,19 +140,6 @@ static int associate(int ep, int addr_fd)
 static int disassociate(int ep)
 {
 	return setsockopt(ep, SOL_TDI, TDI_DISASSOCIATE_ADDRESS, NULL, 0);
-}
-
-/* Wait up to 5 s for @fd's connection to end: 0, or -1. */
-static int wait_bound(int fd)
-{
-	int i;
-
-	for (i = 0; i < 500; i++) {
-		if (info_of(fd).state == TDI_STATE_BOUND)
-			return 0;
-		usleep(10000);
-	}
-	return -1;
 }
 
 /* The port getsockname() shows for @fd, or -1. */
@@ -384,7 +363,7 @@ TEST_F(tdi, associate_connected)
 	EXPECT_EQ(0, recv(c, &b, 1, 0));
 	ASSERT_EQ(0, shutdown(c, SHUT_WR));
 	EXPECT_EQ(0, recv(s, &b, 1, 0));
-	ASSERT_EQ(0, wait_bound(c));
+	ASSERT_TRUE(WAIT_FOR(info_of(c).state == TDI_STATE_BOUND));
 	EXPECT_EQ(self->port, port_of(c));
 	EXPECT_EQ(TDI_REASON_RELEASE, reason_of(c));
 	/* reuse, still associated */
@@ -719,7 +698,7 @@ TEST_F(tdi, user_data_connect_accept)
 	ASSERT_EQ(0, set_ud(c, TDI_CONNECT_DATA, NULL, 0));
 	EXPECT_EQ(0, recv(c, buf, 1, 0));	/* s's release */
 	ASSERT_EQ(0, shutdown(c, SHUT_WR));
-	ASSERT_EQ(0, wait_bound(c));
+	ASSERT_TRUE(WAIT_FOR(info_of(c).state == TDI_STATE_BOUND));
 	ASSERT_EQ(0, connect_to(c, mac_b, self->port));
 	s = accept(l, NULL, NULL);
 	ASSERT_LE(0, s);
@@ -1130,16 +1109,7 @@ TEST_F(dgram, per_namespace_and_unbound)
 	before = stat_of(self->nsb, "drop_no_connection");
 	ASSERT_EQ(1, send_to(a, "2", 1, mac_b, self->port));
 	ASSERT_EQ(1, send_to(a, "3", 1, mac_b, self->port + 7));
-	EXPECT_TRUE(({
-		int i, ok = 0;
-
-		for (i = 0; i < 500 && !ok; i++) {
-			ok = stat_of(self->nsb, "drop_no_connection") >= before + 2;
-			if (!ok)
-				usleep(10000);
-		}
-		ok;
-	}));
+	EXPECT_TRUE(WAIT_FOR(stat_of(self->nsb, "drop_no_connection") >= before + 2));
 	close(ep);
 	close(a);
 }
@@ -1238,16 +1208,7 @@ TEST_F(dgram, tdicat)
 		rx = spawn_in(self->nsb, cmd);
 		ASSERT_LT(0, rx);
 		/* bound once its port is taken */
-		ASSERT_TRUE(({
-			int j, ok = 0;
-
-			for (j = 0; j < 1000 && !ok; j++) {
-				ok = !port_free(self->nsb, self->port);
-				if (!ok)
-					usleep(10000);
-			}
-			ok;
-		}));
+		ASSERT_TRUE(WAIT_FOR(!port_free(self->nsb, self->port)));
 		ASSERT_EQ(0, setns(self->nsa, CLONE_NEWNET));
 		snprintf(cmd, sizeof(cmd), "%s -u -q -b 100 %s %d", tdicat,
 			 i ? "broadcast" : "02:00:00:00:00:0b", self->port);

@@ -666,4 +666,26 @@ static inline long long stat_of(int ns, const char *name)
 	return ret;
 }
 
+/* Wait up to 10 s (in 10 ms steps) for @cond to hold. */
+#define WAIT_FOR(cond) ({						\
+	int __i, __ok = 0;						\
+	for (__i = 0; __i < 1000; __i++) {				\
+		if (cond) {						\
+			__ok = 1;					\
+			break;						\
+		}							\
+		usleep(10000);						\
+	}								\
+	__ok;								\
+})
+
+/* An fd of the named network namespace @name (ip netns), or -1. */
+static inline int netns_fd(const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	return open(path, O_RDONLY);
+}
+
 #endif /* TDI_UTIL_H */
