@@ -401,3 +401,38 @@ bool tdi_filter_match(const struct tdi_filter *f, const u8 *node, u16 port)
 	return true;
 }
 EXPORT_SYMBOL_IF_KUNIT(tdi_filter_match);
+
+/**
+ * tdi_addr_listener() - the listen an offer to an address object goes to
+ * @a: the address object
+ * @type: the offer's socket type (SOCK_STREAM or SOCK_SEQPACKET)
+ * @node: the offering node
+ * @port: the offering port
+ * @bsd_only: only a BSD listener will do (a cookie's first frame: a
+ *	TDI-form listen makes no children)
+ *
+ * An address object's listens, BSD listeners and TDI-form listens alike,
+ * are kept oldest first: the offer goes to the first of @type whose filter
+ * it passes, so that pending TDI-form listens are served in FIFO order.
+ *
+ * Return: that listening endpoint with a reference the caller puts, or
+ * NULL when none takes the offer.
+ */
+struct tdi_sock *tdi_addr_listener(struct tdi_addr *a, int type,
+				   const u8 *node, u16 port, bool bsd_only)
+{
+	struct tdi_sock *l, *found = NULL;
+
+	spin_lock_bh(&a->lock);
+	list_for_each_entry(l, &a->listeners, listen_node) {
+		if (l->sk.sk_type == type && !(bsd_only && l->tdi_listen) &&
+		    tdi_filter_match(&l->filter, node, port)) {
+			found = l;
+			sock_hold(&l->sk);
+			break;
+		}
+	}
+	spin_unlock_bh(&a->lock);
+	return found;
+}
+EXPORT_SYMBOL_IF_KUNIT(tdi_addr_listener);

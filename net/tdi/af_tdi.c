@@ -39,11 +39,19 @@
  * takes every frame through one dispatch there, at once or from the
  * socket backlog (tdi_input_or_backlog(), tdi_backlog_rcv()).
  *
- * Offers.  A CONNECT makes no socket: it becomes a half-open offer, a
- * struct tdi_offer in the namespace's offer table (tdi_net.offer_*,
- * bounded by net.tdi.max_offers and by each listener's backlog + 1), or,
- * when that is full, a stateless cookie in the ACCEPT.  The child socket
- * is made when the connector's first frame arrives (offer.c).  One timer
+ * Offers.  A CONNECT for a BSD listener makes no socket: it becomes a
+ * half-open offer, a struct tdi_offer in the namespace's offer table
+ * (tdi_net.offer_*, bounded by net.tdi.max_offers and by each listener's
+ * backlog + 1), or, when that is full, a stateless cookie in the ACCEPT.
+ * The child socket is made when the connector's first frame arrives
+ * (offer.c).  The exceptions, in endpoint.c (tdi_ep_connect_rcv()): a
+ * TDI-form listen (SIOCTDILISTEN) is itself the endpoint the CONNECT
+ * makes, and a query-accept offer is an OFFERED endpoint at once (the
+ * listen's endpoint, or a child on a BSD listener's accept queue, within
+ * its backlog), which repeats HOLD on its rto_timer until TDI_ACCEPT,
+ * TDI_REJECT or net.tdi.offer_timeout_ms.  A retransmitted CONNECT finds
+ * the endpoint it made by the peer's node and identifier before any
+ * listener is looked for (rcv.c).  One timer
  * per namespace (tdi_net.offer_timer) retransmits the offers' ACCEPTs; it
  * holds no reference and is shut down (timer_shutdown_sync()) in
  * tdi_net_exit() before the table is freed, so neither netns exit nor
@@ -84,10 +92,12 @@
  * tdi_sock.addr is written under the socket lock with WRITE_ONCE() and
  * read by /proc with READ_ONCE() under RCU.  An offer in the offer table
  * holds a socket reference on its listener; whoever unlinks the offer
- * (first frame, peer's RESET, timer, tdi_stop_listen()) puts it, after
+ * (first frame, peer's RESET, timer, tdi_ep_stop_listen()) puts it, after
  * dropping offer_lock.  The connection table holds one reference on each
- * hashed endpoint; a pending timer of an endpoint holds one; a child on a
- * listener's accept queue is held by the queue.
+ * hashed endpoint; a pending timer of an endpoint holds one (rto_timer,
+ * delack_timer, and listen_timer, the time-out of a TDI-form listen,
+ * stopped wherever the listen ends: an offer, close(), a signal); a child
+ * on a listener's accept queue is held by the queue.
  */
 
 #include <linux/delay.h>
@@ -241,7 +251,46 @@ struct sock *tdi_sk_alloc(struct net *net, struct socket *sock, int type,
 	ts->reason = TDI_REASON_NONE;
 	INIT_HLIST_NODE(&ts->list);
 	tdi_conn_init_sock(ts);
+	tdi_ep_init(ts);
 	return sk;
+}
+
+/**
+ * tdi_child_alloc() - a new endpoint for an offer to a BSD listener
+ * @lts: the listener, socket lock held
+ *
+ * The child belongs to its listener's face, is associated with its
+ * address object, and inherits what sk_clone_lock() would copy to a TCP
+ * child; it is idle (TDI_STATE_BOUND) and in no list yet.
+ *
+ * Return: the child, with the one reference the accept queue will hold,
+ * or NULL.
+ */
+struct tdi_sock *tdi_child_alloc(struct tdi_sock *lts)
+{
+	struct tdi_sock *ts;
+	struct sock *sk;
+
+	sk = tdi_sk_alloc(sock_net(&lts->sk), NULL, lts->sk.sk_type,
+			  GFP_ATOMIC, 0);
+	if (!sk)
+		return NULL;
+	ts = tdi_sk(sk);
+	ts->ep_ops = lts->ep_ops;
+	sk->sk_rcvbuf = READ_ONCE(lts->sk.sk_rcvbuf);
+	sk->sk_sndbuf = READ_ONCE(lts->sk.sk_sndbuf);
+	sk->sk_uid = lts->sk.sk_uid;
+	if (sock_flag(&lts->sk, SOCK_KEEPOPEN))
+		sock_set_flag(sk, SOCK_KEEPOPEN);
+	if (sock_flag(&lts->sk, SOCK_LINGER))
+		sock_set_flag(sk, SOCK_LINGER);
+	sk->sk_lingertime = READ_ONCE(lts->sk.sk_lingertime);
+	sk->sk_priority = READ_ONCE(lts->sk.sk_priority);
+	sk->sk_mark = READ_ONCE(lts->sk.sk_mark);
+	tdi_addr_get(lts->addr);
+	ts->addr = lts->addr;
+	tdi_set_state(ts, TDI_STATE_BOUND);
+	return ts;
 }
 
 static int tdi_create(struct net *net, struct socket *sock, int protocol,
@@ -294,6 +343,7 @@ static const struct tdi_sysctl tdi_sysctl_defaults = {
 	.keepalive_intvl_ms	= 75000,
 	.keepalive_probes	= 9,
 	.max_offers		= 1024,
+	.offer_timeout_ms	= 30000,
 };
 
 static int __net_init tdi_net_init(struct net *net)

@@ -69,6 +69,46 @@ begin:
 }
 
 /**
+ * tdi_conn_peer_lookup() - the connection of a peer's offer
+ * @tn: the namespace
+ * @mac: the peer node
+ * @peer_id: the peer's identifier
+ *
+ * Lockless, as tdi_conn_lookup(); the caller checks the peer again under
+ * the socket lock.  Finds connections once the peer's identifier is known:
+ * accepted offers, OFFERED endpoints, connections whose ACCEPT came.
+ *
+ * Return: the endpoint with a reference the caller puts, or NULL.
+ */
+struct tdi_sock *tdi_conn_peer_lookup(struct tdi_net *tn, const u8 *mac,
+				      u32 peer_id)
+{
+	u32 slot = tdi_peer_slot(mac, peer_id);
+	struct hlist_nulls_node *node;
+	struct tdi_sock *ts;
+
+	rcu_read_lock();
+begin:
+	hlist_nulls_for_each_entry_rcu(ts, node, &tn->conn_peers[slot],
+				       peer_node) {
+		if (READ_ONCE(ts->peer_id) != peer_id ||
+		    !ether_addr_equal(ts->peer_mac, mac) ||
+		    !refcount_inc_not_zero(&ts->sk.sk_refcnt))
+			continue;
+		if (unlikely(READ_ONCE(ts->peer_id) != peer_id)) {
+			sock_put(&ts->sk);
+			goto begin;
+		}
+		rcu_read_unlock();
+		return ts;
+	}
+	if (get_nulls_value(node) != slot)
+		goto begin;
+	rcu_read_unlock();
+	return NULL;
+}
+
+/**
  * tdi_conn_peer_known() - is there a connection for this peer offer
  * @tn: the namespace
  * @mac: the peer node
@@ -78,26 +118,12 @@ begin:
  */
 bool tdi_conn_peer_known(struct tdi_net *tn, const u8 *mac, u32 peer_id)
 {
-	u32 slot = tdi_peer_slot(mac, peer_id);
-	struct hlist_nulls_node *node;
-	struct tdi_sock *ts;
-	bool found = false;
+	struct tdi_sock *ts = tdi_conn_peer_lookup(tn, mac, peer_id);
 
-	rcu_read_lock();
-begin:
-	hlist_nulls_for_each_entry_rcu(ts, node, &tn->conn_peers[slot],
-				       peer_node) {
-		if (READ_ONCE(ts->peer_id) == peer_id &&
-		    ether_addr_equal(ts->peer_mac, mac)) {
-			found = true;
-			goto out;
-		}
-	}
-	if (get_nulls_value(node) != slot)
-		goto begin;
-out:
-	rcu_read_unlock();
-	return found;
+	if (!ts)
+		return false;
+	sock_put(&ts->sk);
+	return true;
 }
 
 /* Caller holds conn_lock; peer_mac and peer_id are set. */
@@ -546,22 +572,35 @@ void tdi_conn_abort(struct tdi_sock *ts, int reason,
  * @ts: the endpoint, connected, socket lock held
  * @xmitq: where frames go
  *
+ * The RELEASE carries our disconnect data, if any, after a setup head
+ * (without data it is empty, as version 1 first had it); the data takes
+ * no sequence space.
+ *
  * Return: 0, or -ENOMEM with nothing changed (the caller may try again,
  * or abort).
  */
 int tdi_conn_release(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 {
+	const struct tdi_udata *ud = &ts->ud[TDI_UD_DISCONNECT];
 	struct sock *sk = &ts->sk;
 	struct tdi_skb_cb *cb;
 	struct sk_buff *skb;
+	struct tdi_setup *s;
 
 	if (ts->release_queued)
 		return 0;
-	skb = tdi_alloc_frame(0, sk->sk_allocation);
+	skb = tdi_alloc_frame(ud->len ? TDI_SETUP_LEN + ud->len : 0,
+			      sk->sk_allocation);
 	if (!skb)
 		return -ENOMEM;
 	cb = TDI_SKB_CB(skb);
 	memset(cb, 0, sizeof(*cb));
+	if (ud->len) {
+		s = skb_put_zero(skb, TDI_SETUP_LEN);
+		s->datalen = ud->len;
+		skb_put_data(skb, ud->data, ud->len);
+		cb->csum = csum_partial(skb->data, skb->len, 0);
+	}
 	cb->type = TDI_T_RELEASE;
 	cb->seq = ts->write_seq;
 	cb->end_seq = ++ts->write_seq;
@@ -657,10 +696,71 @@ static void tdi_conn_timed_out(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 	tdi_conn_done(ts, ETIMEDOUT, TDI_REASON_TIMEOUT);
 }
 
+/**
+ * tdi_conn_refuse() - end an offer we hold with REFUSE
+ * @ts: an OFFERED endpoint, socket lock held
+ * @reason: TDI_REASON_REFUSED (our client's decision) or
+ *	TDI_REASON_TIMEOUT (nobody decided in time)
+ * @xmitq: where the REFUSE goes
+ *
+ * A rejection carries our disconnect data.  The endpoint is idle after,
+ * still associated; an expired offer leaves ETIMEDOUT for its user.
+ */
+void tdi_conn_refuse(struct tdi_sock *ts, int reason,
+		     struct sk_buff_head *xmitq)
+{
+	const struct tdi_udata *ud = &ts->ud[TDI_UD_DISCONNECT];
+	u8 len = reason == TDI_REASON_REFUSED ? ud->len : 0;
+
+	if (!tdi_send_setup(ts, TDI_T_REFUSE, reason, ud->data, len, xmitq))
+		tdi_stat_inc(tdi_pernet(sock_net(&ts->sk)),
+			     TDI_STAT_REFUSED_OUT);
+	tdi_conn_done(ts, reason == TDI_REASON_TIMEOUT ? ETIMEDOUT : 0, reason);
+}
+
+/* HOLD goes this often while an offer waits for its decision; the
+ * connector waits at least TDI_HOLD_WAIT_MS after each (input.c), so
+ * three HOLDs in a row may be lost.  A retransmitted CONNECT is answered with a
+ * HOLD at once as well.
+ */
+#define TDI_HOLD_INTERVAL	HZ
+
+/**
+ * tdi_conn_hold_timer() - arm the timer of an OFFERED endpoint
+ * @ts: the endpoint, offer_deadline set, socket lock held
+ *
+ * It sends the next HOLD, or rejects the offer at its deadline.
+ */
+void tdi_conn_hold_timer(struct tdi_sock *ts)
+{
+	unsigned long when = jiffies + TDI_HOLD_INTERVAL;
+
+	if (time_before(ts->offer_deadline, when))
+		when = ts->offer_deadline;
+	sk_reset_timer(&ts->sk, &ts->rto_timer, when);
+}
+
+static void tdi_rto_offered(struct tdi_sock *ts, struct sk_buff_head *xmitq)
+{
+	if (time_after_eq(jiffies, ts->offer_deadline)) {
+		/* counted under timeouts; a child still queued on its
+		 * listener is counted under dead_offers when it is reaped
+		 */
+		tdi_conn_refuse(ts, TDI_REASON_TIMEOUT, xmitq);
+		return;
+	}
+	tdi_send_hold(ts, xmitq);
+	tdi_conn_hold_timer(ts);
+}
+
 static void tdi_rto_connecting(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 {
 	if (time_after_eq(jiffies, ts->connect_deadline)) {
-		tdi_conn_done(ts, ETIMEDOUT, TDI_REASON_TIMEOUT);
+		/* a peer that held the offer is told: it may still hold it */
+		if (ts->peer_id)
+			tdi_conn_timed_out(ts, xmitq);
+		else
+			tdi_conn_done(ts, ETIMEDOUT, TDI_REASON_TIMEOUT);
 		return;
 	}
 	tdi_send_setup(ts, TDI_T_CONNECT, 0, ts->ud[TDI_UD_CONNECT].data,
@@ -773,6 +873,8 @@ static void tdi_rto_timer(struct timer_list *t)
 	} else if (ts->hashed) {
 		if (ts->state == TDI_STATE_CONNECTING)
 			tdi_rto_connecting(ts, &xmitq);
+		else if (ts->state == TDI_STATE_OFFERED)
+			tdi_rto_offered(ts, &xmitq);
 		else
 			tdi_rto_connected(ts, &xmitq);
 	}

@@ -6,6 +6,8 @@
  */
 
 #include <kunit/visibility.h>
+#include <linux/etherdevice.h>
+#include <linux/random.h>
 
 #include "tdi.h"
 
@@ -49,7 +51,8 @@ bool tdi_state_allowed(int old, int state)
 	case TDI_STATE_CONNECTING:
 		return old == TDI_STATE_BOUND;
 	case TDI_STATE_OFFERED:
-		return old == TDI_STATE_LISTENING;
+		/* a TDI-form listen, or a query-accept listener's new child */
+		return old == TDI_STATE_LISTENING || old == TDI_STATE_BOUND;
 	case TDI_STATE_CONNECTED:
 		return old == TDI_STATE_CONNECTING || old == TDI_STATE_BOUND ||
 		       old == TDI_STATE_OFFERED;
@@ -96,6 +99,9 @@ bool tdi_ep_connected(const struct tdi_sock *ts)
 int tdi_ep_disconnect(struct tdi_sock *ts, u32 flags,
 		      struct sk_buff_head *xmitq)
 {
+	/* on an undecided offer, either is a rejection (as in TDI) */
+	if (ts->state == TDI_STATE_OFFERED)
+		return tdi_ep_reject(ts, xmitq);
 	if (flags == TDI_DISCONNECT_ABORT) {
 		if (!tdi_ep_connected(ts) && ts->state != TDI_STATE_CONNECTING)
 			return -ENOTCONN;
@@ -207,5 +213,440 @@ int tdi_ep_disassociate(struct tdi_sock *ts)
 	tdi_set_state(ts, TDI_STATE_IDLE);
 	WRITE_ONCE(ts->addr, NULL);
 	tdi_addr_put(a);
+	return 0;
+}
+
+/* ---- Listening: the BSD form and the TDI form ---- */
+
+/* Put @ts at the end of its address object's listeners (FIFO). */
+static void tdi_ep_listen_link(struct tdi_sock *ts)
+{
+	spin_lock_bh(&ts->addr->lock);
+	list_add_tail(&ts->listen_node, &ts->addr->listeners);
+	spin_unlock_bh(&ts->addr->lock);
+}
+
+static void tdi_ep_listen_unlink(struct tdi_sock *ts)
+{
+	spin_lock_bh(&ts->addr->lock);
+	list_del_init(&ts->listen_node);
+	spin_unlock_bh(&ts->addr->lock);
+}
+
+/**
+ * tdi_ep_listen() - TDI_LISTEN, BSD form: listen(2) on an associated endpoint
+ * @ts: the endpoint, socket lock held, associated (the socket face binds
+ *	port 0 first when it is not)
+ * @backlog: most connections waiting for accept(); a listener takes a new
+ *	backlog at any time
+ *
+ * Return: 0, or -EINVAL when @ts is not idle (nor a BSD listener already).
+ */
+int tdi_ep_listen(struct tdi_sock *ts, int backlog)
+{
+	WRITE_ONCE(ts->sk.sk_max_ack_backlog, clamp(backlog, 0, SOMAXCONN));
+	if (ts->state == TDI_STATE_LISTENING && !ts->tdi_listen)
+		return 0;
+	if (ts->state != TDI_STATE_BOUND || !ts->addr)
+		return -EINVAL;
+	tdi_conn_reset(ts);
+	tdi_set_state(ts, TDI_STATE_LISTENING);
+	tdi_ep_listen_link(ts);
+	return 0;
+}
+
+/**
+ * tdi_ep_listen_tdi() - TDI_LISTEN, TDI form (SIOCTDILISTEN)
+ * @ts: the endpoint, socket lock held
+ * @l: the request: flags (%TDI_QUERY_ACCEPT), filter, timeout_ms (0 or
+ *	-1: no limit)
+ *
+ * The endpoint itself waits for one offer that passes @l's filter, after
+ * every listen queued on its address object before it (FIFO), and becomes
+ * that connection: CONNECTED at once, or OFFERED with %TDI_QUERY_ACCEPT.
+ * The filter replaces the endpoint's %TDI_LISTEN_FILTER.  At @timeout_ms
+ * the listen ends with ETIMEDOUT (tdi_listen_timer()).
+ *
+ * Return: 0 with the listen pending; -EINVAL for a bad request, an
+ * endpoint with no address object or a BSD listener; -EALREADY while a
+ * listen or connect is in progress; -EISCONN with a connection or an offer.
+ */
+int tdi_ep_listen_tdi(struct tdi_sock *ts, const struct tdi_listen *l)
+{
+	int err;
+
+	if (l->flags & ~TDI_QUERY_ACCEPT || l->timeout_ms < -1)
+		return -EINVAL;
+	err = tdi_filter_check(&l->filter);
+	if (err)
+		return err;
+	switch (ts->state) {
+	case TDI_STATE_BOUND:
+		break;
+	case TDI_STATE_LISTENING:
+		return ts->tdi_listen ? -EALREADY : -EINVAL;
+	case TDI_STATE_CONNECTING:
+		return -EALREADY;
+	case TDI_STATE_IDLE:
+		return -EINVAL;
+	default:
+		return -EISCONN;
+	}
+	tdi_conn_reset(ts);
+	spin_lock_bh(&ts->addr->lock);
+	ts->filter = l->filter;
+	spin_unlock_bh(&ts->addr->lock);
+	ts->tdi_listen = 1;
+	ts->listen_qa = !!(l->flags & TDI_QUERY_ACCEPT);
+	tdi_set_state(ts, TDI_STATE_LISTENING);
+	tdi_ep_listen_link(ts);
+	if (l->timeout_ms > 0) {
+		ts->listen_deadline = jiffies + msecs_to_jiffies(l->timeout_ms);
+		sk_reset_timer(&ts->sk, &ts->listen_timer, ts->listen_deadline);
+	}
+	return 0;
+}
+
+/* A TDI-form listen leaves its address object's list; the endpoint is idle. */
+static void tdi_ep_unlisten_tdi(struct tdi_sock *ts)
+{
+	tdi_ep_listen_unlink(ts);
+	sk_stop_timer(&ts->sk, &ts->listen_timer);
+	ts->tdi_listen = 0;
+	ts->listen_qa = 0;
+	tdi_set_state(ts, TDI_STATE_BOUND);
+}
+
+/* The time-out of a TDI-form listen: it ends with ETIMEDOUT. */
+static void tdi_listen_timer(struct timer_list *t)
+{
+	struct tdi_sock *ts = from_timer(ts, t, listen_timer);
+	struct sock *sk = &ts->sk;
+
+	bh_lock_sock(sk);
+	if (sock_owned_by_user(sk)) {
+		sk_reset_timer(sk, &ts->listen_timer, jiffies + 1);
+	} else if (ts->state == TDI_STATE_LISTENING && ts->tdi_listen) {
+		tdi_ep_unlisten_tdi(ts);
+		ts->reason = TDI_REASON_TIMEOUT;
+		WRITE_ONCE(sk->sk_err, ETIMEDOUT);
+		ts->ep_ops->error(ts);
+		ts->ep_ops->disconnected(ts);
+	}
+	bh_unlock_sock(sk);
+	sock_put(sk);
+}
+
+/**
+ * tdi_ep_init() - set up the endpoint part of a new socket
+ * @ts: the socket
+ */
+void tdi_ep_init(struct tdi_sock *ts)
+{
+	timer_setup(&ts->listen_timer, tdi_listen_timer, 0);
+}
+
+/**
+ * tdi_ep_stop_listen() - a listen ends (close(), or a signal)
+ * @ts: a LISTENING endpoint, socket lock held
+ * @xmitq: where frames go
+ *
+ * A TDI-form listen is withdrawn.  A BSD listener's half-open offers are
+ * ended, its undecided offers rejected (TDI_REASON_REFUSED) and the
+ * connections it had not handed out aborted.
+ */
+void tdi_ep_stop_listen(struct tdi_sock *ts, struct sk_buff_head *xmitq)
+{
+	struct tdi_sock *child;
+
+	if (ts->tdi_listen) {
+		tdi_ep_unlisten_tdi(ts);
+		return;
+	}
+	tdi_ep_listen_unlink(ts);
+	tdi_set_state(ts, TDI_STATE_BOUND);
+	tdi_offers_flush_listener(ts, xmitq);
+
+	while ((child = list_first_entry_or_null(&ts->accept_queue,
+						 struct tdi_sock,
+						 accept_node))) {
+		list_del_init(&child->accept_node);
+		sk_acceptq_removed(&ts->sk);
+		lock_sock_nested(&child->sk, SINGLE_DEPTH_NESTING);
+		if (child->state == TDI_STATE_OFFERED)
+			tdi_conn_refuse(child, TDI_REASON_REFUSED, xmitq);
+		else
+			tdi_conn_abort(child, TDI_REASON_ABORT, xmitq);
+		sock_set_flag(&child->sk, SOCK_DEAD);
+		release_sock(&child->sk);
+		sock_put(&child->sk);
+	}
+}
+
+/* ---- Offers that make an endpoint: TDI-form listens, query-accept ---- */
+
+/* Set @ts up as the connection a CONNECT offers, and hash it. */
+static int tdi_ep_from_connect(struct tdi_sock *ts, struct sk_buff *skb,
+			       const struct tdi_frame *fr, int mtu)
+{
+	struct tdi_net *tn = tdi_pernet(sock_net(&ts->sk));
+
+	tdi_conn_reset(ts);
+	tdi_udata_from_frame(&ts->peer_ud[TDI_UD_CONNECT], skb, fr);
+	ether_addr_copy(ts->peer_mac, eth_hdr(skb)->h_source);
+	ts->ifindex = skb->skb_iif;
+	ts->rport = fr->sport;
+	ts->msgmode = ts->sk.sk_type == SOCK_SEQPACKET;
+	ts->peer_id = fr->src_id;
+	ts->peer_mru = fr->mru;
+	ts->mru = tdi_mru_of(mtu);
+	ts->mss = min_t(u32, fr->mru, ts->mru);
+	ts->cwnd = TDI_INIT_CWND * ts->mss;
+	ts->rcv_nxt = fr->seq;
+	ts->rcv_right = fr->seq;
+	ts->rcv_adv = fr->seq;
+	ts->snd_una = get_random_u32();
+	ts->snd_nxt = ts->snd_una;
+	ts->write_seq = ts->snd_una;
+	ts->snd_right = ts->snd_una + fr->wnd;
+	tdi_ts_anchor(ts, fr->tsval);
+	tdi_rtt_init(&ts->rtt,
+		     READ_ONCE(tn->sysctl.rto_initial_ms) * USEC_PER_MSEC);
+	return tdi_conn_hash(ts);
+}
+
+/* Accept the offer @ts holds: CONNECTED, ACCEPT sent (and sent again until
+ * the connector's first frame comes).
+ */
+static void tdi_ep_send_accept(struct tdi_sock *ts, struct sk_buff_head *xmitq)
+{
+	tdi_set_state(ts, TDI_STATE_CONNECTED);
+	ts->accept_pending = 1;
+	ts->retries = 0;
+	ts->backoff = 0;
+	tdi_send_setup(ts, TDI_T_ACCEPT, 0, ts->ud[TDI_UD_ACCEPT].data,
+		       ts->ud[TDI_UD_ACCEPT].len, xmitq);
+	tdi_conn_rearm_rto(ts);
+}
+
+/* Hold the offer @ts has for a decision: OFFERED, HOLD sent, and again
+ * every second until the decision or net.tdi.offer_timeout_ms.
+ */
+static void tdi_ep_hold_offer(struct tdi_sock *ts, struct sk_buff_head *xmitq)
+{
+	struct tdi_net *tn = tdi_pernet(sock_net(&ts->sk));
+
+	tdi_set_state(ts, TDI_STATE_OFFERED);
+	ts->offer_deadline = jiffies +
+		msecs_to_jiffies(READ_ONCE(tn->sysctl.offer_timeout_ms));
+	tdi_send_hold(ts, xmitq);
+	tdi_conn_hold_timer(ts);
+}
+
+/* A CONNECT for a TDI-form listen: the listening endpoint becomes it. */
+static void tdi_ep_take_offer(struct tdi_sock *ts, struct sk_buff *skb,
+			      int mtu, struct sk_buff_head *xmitq)
+{
+	bool qa = ts->listen_qa;
+
+	tdi_ep_listen_unlink(ts);
+	sk_stop_timer(&ts->sk, &ts->listen_timer);
+	ts->tdi_listen = 0;
+	ts->listen_qa = 0;
+	if (qa) {
+		if (tdi_ep_from_connect(ts, skb, TDI_FRAME_CB(skb), mtu))
+			goto fail;
+		tdi_ep_hold_offer(ts, xmitq);
+		ts->ep_ops->offer(ts);
+		return;
+	}
+	tdi_set_state(ts, TDI_STATE_BOUND);
+	if (tdi_ep_from_connect(ts, skb, TDI_FRAME_CB(skb), mtu))
+		goto fail_bound;
+	tdi_ep_send_accept(ts, xmitq);
+	ts->ep_ops->connected(ts);
+	return;
+
+fail:
+	tdi_set_state(ts, TDI_STATE_BOUND);
+fail_bound:
+	/* no identifier free: the listen is over, as with a time-out */
+	ts->reason = TDI_REASON_INSUFFICIENT_RESOURCES;
+	WRITE_ONCE(ts->sk.sk_err, EADDRNOTAVAIL);
+	ts->ep_ops->error(ts);
+	ts->ep_ops->disconnected(ts);
+	tdi_reply(sock_net(&ts->sk), skb, TDI_T_REFUSE,
+		  TDI_REASON_INSUFFICIENT_RESOURCES, xmitq);
+}
+
+/* A CONNECT for a BSD listener with TDI_QUERY_ACCEPT: an OFFERED child on
+ * the accept queue, for accept() to hand out undecided.
+ */
+static void tdi_ep_offer_child(struct tdi_sock *lts, struct sk_buff *skb,
+			       int mtu, struct sk_buff_head *xmitq)
+{
+	struct tdi_sock *ts;
+	int err;
+
+	ts = tdi_child_alloc(lts);
+	if (!ts) {
+		tdi_reply(sock_net(&lts->sk), skb, TDI_T_REFUSE,
+			  TDI_REASON_INSUFFICIENT_RESOURCES, xmitq);
+		return;
+	}
+	/* the listener's accept data, unless the child sets its own */
+	ts->ud[TDI_UD_ACCEPT] = lts->ud[TDI_UD_ACCEPT];
+	/* once hashed the child can get frames: hold its lock till set up */
+	local_bh_disable();
+	bh_lock_sock_nested(&ts->sk);
+	err = tdi_ep_from_connect(ts, skb, TDI_FRAME_CB(skb), mtu);
+	if (!err)
+		tdi_ep_hold_offer(ts, xmitq);
+	bh_unlock_sock(&ts->sk);
+	local_bh_enable();
+	if (err) {
+		sock_put(&ts->sk);
+		tdi_reply(sock_net(&lts->sk), skb, TDI_T_REFUSE,
+			  TDI_REASON_INSUFFICIENT_RESOURCES, xmitq);
+		return;
+	}
+	tdi_link_sock(ts);
+	list_add_tail(&ts->accept_node, &lts->accept_queue);
+	sk_acceptq_added(&lts->sk);
+	lts->ep_ops->offer(lts);
+}
+
+/* A CONNECT again, for the connection @ts has already made of it. */
+static void tdi_ep_connect_again(struct tdi_sock *ts, struct sk_buff *skb,
+				 struct sk_buff_head *xmitq)
+{
+	tdi_stat_inc(tdi_pernet(sock_net(&ts->sk)), TDI_STAT_DUPLICATES);
+	/* still undecided: say so at once, the connector is waiting */
+	if (ts->state == TDI_STATE_OFFERED)
+		tdi_send_hold(ts, xmitq);
+	consume_skb(skb);
+}
+
+/**
+ * tdi_ep_connect_rcv() - a CONNECT for an endpoint
+ * @ts: the endpoint the receive path chose, socket lock held: a listener,
+ *	or the connection already made of this offer (a retransmitted
+ *	CONNECT, found by the peer's node and identifier)
+ * @skb: the CONNECT, payload at skb->data, header in TDI_FRAME_CB(skb);
+ *	consumed
+ * @xmitq: where answers go
+ *
+ * A TDI-form listen becomes the connection (or the OFFERED endpoint, with
+ * query-accept).  A BSD listener with query-accept queues an OFFERED
+ * child.  Any other BSD listener answers with ACCEPT and keeps a
+ * half-open offer, or a cookie in the ACCEPT (tdi_offer_connect()): no
+ * socket is made before the connector's first frame.  A repeated CONNECT
+ * of a known offer is a duplicate (an OFFERED endpoint answers it with
+ * HOLD); a full backlog is refused with TDI_REASON_INSUFFICIENT_RESOURCES,
+ * an endpoint that no longer listens with TDI_REASON_NO_LISTENER.
+ */
+void tdi_ep_connect_rcv(struct tdi_sock *ts, struct sk_buff *skb,
+			struct sk_buff_head *xmitq)
+{
+	const struct tdi_frame *fr = TDI_FRAME_CB(skb);
+	struct net *net = sock_net(&ts->sk);
+	struct tdi_net *tn = tdi_pernet(net);
+	const u8 *src = eth_hdr(skb)->h_source;
+	u8 reason = TDI_REASON_INSUFFICIENT_RESOURCES;
+	int mtu;
+
+	if (ts->hashed && ts->peer_hashed && ts->peer_id == fr->src_id &&
+	    ether_addr_equal(ts->peer_mac, src)) {
+		tdi_ep_connect_again(ts, skb, xmitq);
+		return;
+	}
+	if (ts->state != TDI_STATE_LISTENING) {
+		reason = TDI_REASON_NO_LISTENER;
+		goto refuse;
+	}
+	if (tdi_conn_peer_known(tn, src, fr->src_id) ||
+	    tdi_offer_peer_known(tn, src, fr->src_id)) {
+		/* made meanwhile, on another CPU: a duplicate after all */
+		tdi_stat_inc(tn, TDI_STAT_DUPLICATES);
+		consume_skb(skb);
+		return;
+	}
+	if (!ts->tdi_listen) {
+		tdi_reap_dead_offers(ts);
+		if (sk_acceptq_is_full(&ts->sk))
+			goto refuse;
+		if (!ts->query_accept) {
+			tdi_offer_connect(ts, skb, xmitq);
+			consume_skb(skb);
+			return;
+		}
+	}
+	mtu = tdi_dev_mtu(net, skb->skb_iif);
+	if (mtu < TDI_MIN_MTU)
+		goto refuse;
+	tdi_stat_inc(tn, TDI_STAT_ACCEPTS);
+	if (ts->tdi_listen)
+		tdi_ep_take_offer(ts, skb, mtu, xmitq);
+	else
+		tdi_ep_offer_child(ts, skb, mtu, xmitq);
+	consume_skb(skb);
+	return;
+
+refuse:
+	tdi_reply(net, skb, TDI_T_REFUSE, reason, xmitq);
+	kfree_skb(skb);
+}
+
+/* ---- The decision on an offer ---- */
+
+/**
+ * tdi_ep_accept() - TDI_ACCEPT: accept the offer an OFFERED endpoint holds
+ * @ts: the endpoint, socket lock held
+ * @xmitq: where the ACCEPT goes
+ *
+ * The endpoint is CONNECTED at once; the ACCEPT carries its
+ * %TDI_ACCEPT_DATA and goes again until the connector's first frame
+ * comes.  What the connector sends after it is received from here on.
+ *
+ * Return: 0; the offer's end (tdi_ep_error(): -ETIMEDOUT once it expired,
+ * -ECONNRESET when the connector gave up), or -EINVAL when there is no
+ * offer to decide.
+ */
+int tdi_ep_accept(struct tdi_sock *ts, struct sk_buff_head *xmitq)
+{
+	int err;
+
+	if (ts->state != TDI_STATE_OFFERED) {
+		err = tdi_ep_error(ts);
+		return err ?: -EINVAL;
+	}
+	/* echoing the CONNECT's timestamp would give the connector an RTT
+	 * sample that includes our decision: echo none
+	 */
+	ts->ts_recent = 0;
+	tdi_ep_send_accept(ts, xmitq);
+	ts->ep_ops->connected(ts);
+	return 0;
+}
+
+/**
+ * tdi_ep_reject() - TDI_REJECT: refuse the offer an OFFERED endpoint holds
+ * @ts: the endpoint, socket lock held
+ * @xmitq: where the REFUSE goes
+ *
+ * The connector gets ECONNREFUSED, reason TDI_REASON_REFUSED, and our
+ * %TDI_DISCONNECT_DATA.  The endpoint is idle after, still associated.
+ *
+ * Return: 0, or as tdi_ep_accept() when there is no offer to decide.
+ */
+int tdi_ep_reject(struct tdi_sock *ts, struct sk_buff_head *xmitq)
+{
+	int err;
+
+	if (ts->state != TDI_STATE_OFFERED) {
+		err = tdi_ep_error(ts);
+		return err ?: -EINVAL;
+	}
+	tdi_conn_refuse(ts, TDI_REASON_REFUSED, xmitq);
 	return 0;
 }

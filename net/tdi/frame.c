@@ -47,7 +47,9 @@ static const struct tdi_type_rule tdi_type_rules[__TDI_T_MAX] = {
 			    TDI_MAX_SACK * sizeof(struct tdi_sack), false },
 	[TDI_T_XDATA]	= { TDI_F_ACKNOW, TDI_ID_SET, TDI_ID_SET,
 			    1, TDI_MAX_EXPEDITED, false },
-	[TDI_T_RELEASE]	= { TDI_F_ACKNOW, TDI_ID_SET, TDI_ID_SET, 0, 0, false },
+	/* RELEASE: empty, or a setup head with the disconnect data */
+	[TDI_T_RELEASE]	= { TDI_F_ACKNOW, TDI_ID_SET, TDI_ID_SET,
+			    0, TDI_SETUP_MAX, true },
 	[TDI_T_RESET]	= { 0, TDI_ID_ANY, TDI_ID_SET,
 			    TDI_SETUP_LEN, TDI_SETUP_MAX, true },
 	[TDI_T_DATAGRAM] = { 0, TDI_ID_ZERO, TDI_ID_ZERO, 0, U16_MAX, false },
@@ -136,6 +138,10 @@ static enum tdi_drop tdi_setup_parse(struct sk_buff *skb,
 		if (s->reason || ntohs(s->mru) < TDI_MIN_MTU - TDI_HDR_LEN)
 			return TDI_DROP_SETUP;
 		break;
+	case TDI_T_RELEASE:
+		if (s->mru || s->reason)
+			return TDI_DROP_SETUP;
+		break;
 	default:
 		if (s->mru || s->reason > TDI_REASON_LINK_DOWN)
 			return TDI_DROP_SETUP;
@@ -183,6 +189,11 @@ static enum tdi_drop tdi_rule_check(const struct tdi_frame *fr)
 	case TDI_T_DATA:
 		/* only an empty TSDU may have an empty DATA frame */
 		if (!fr->len && !(fr->flags & TDI_F_EOR))
+			return TDI_DROP_LENGTH;
+		break;
+	case TDI_T_RELEASE:
+		/* empty, or at least a setup head */
+		if (fr->len && fr->len < TDI_SETUP_LEN)
 			return TDI_DROP_LENGTH;
 		break;
 	case TDI_T_ACK:
@@ -245,7 +256,8 @@ enum tdi_drop tdi_frame_parse(struct sk_buff *skb, struct tdi_frame *fr)
 	/* verified; the data is pulled and trimmed from here on */
 	skb->ip_summed = CHECKSUM_NONE;
 	__skb_pull(skb, TDI_HDR_LEN);
-	if (tdi_type_rules[fr->type].setup)
+	/* only a RELEASE may go without its setup head: it is optional */
+	if (tdi_type_rules[fr->type].setup && fr->len)
 		return tdi_setup_parse(skb, fr);
 	if (fr->flags & TDI_F_MRU)
 		return tdi_mru_parse(skb, fr);

@@ -387,7 +387,8 @@ static void tdi_data_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 	struct tdi_skb_cb *cb;
 	bool release = fr->type == TDI_T_RELEASE;
 	bool marker = release || (fr->flags & TDI_F_EOR);
-	u32 seq = fr->seq, end = fr->seq + fr->len + marker;
+	/* a RELEASE's payload (disconnect data) takes no sequence space */
+	u32 seq = fr->seq, end = seq + (release ? 0 : fr->len) + marker;
 	bool had_ofo;
 
 	if (tdi_seq_leq(end, ts->rcv_nxt)) {
@@ -409,6 +410,14 @@ static void tdi_data_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		kfree_skb(skb);
 		tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);
 		return;
+	}
+	if (release && fr->len) {
+		/* the peer's disconnect data, kept now, whatever the order */
+		tdi_udata_from_frame(&ts->peer_ud[TDI_UD_DISCONNECT], skb, fr);
+		if (pskb_trim(skb, 0)) {
+			tdi_drop(ts, skb, TDI_DROP_NOMEM);
+			return;
+		}
 	}
 	/* every frame that is kept is charged; an in-order RELEASE is not kept */
 	if (!release || seq != ts->rcv_nxt) {
@@ -579,11 +588,17 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		tdi_conn_done(ts, ECONNREFUSED, fr->reason ?: TDI_REASON_ABORT);
 		return;
 	case TDI_T_HOLD:
-		/* the offer waits for the peer's decision: wait with it */
+		/* the offer waits for the peer's decision: wait with it,
+		 * long enough for the next HOLDs (one a second) to come
+		 */
 		hold = READ_ONCE(tdi_pernet(net)->sysctl.connect_timeout_ms);
-		hold = jiffies + msecs_to_jiffies(hold);
+		hold = jiffies + msecs_to_jiffies(max_t(unsigned long, hold,
+							TDI_HOLD_WAIT_MS));
 		if (time_before(ts->connect_deadline, hold))
 			ts->connect_deadline = hold;
+		/* whom to tell if we give up (tdi_conn_abort()) */
+		if (!ts->peer_id)
+			ts->peer_id = fr->src_id;
 		consume_skb(skb);
 		return;
 	}
@@ -641,6 +656,11 @@ void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
 		tdi_reset_rcv(ts, &fr);
 		return;
 	}
+	if (ts->state == TDI_STATE_OFFERED) {
+		/* nothing but a RESET before our ACCEPT */
+		tdi_drop(ts, skb, TDI_DROP_STATE);
+		return;
+	}
 	if (fr.type != TDI_T_DATA && fr.type != TDI_T_ACK &&
 	    fr.type != TDI_T_XDATA && fr.type != TDI_T_RELEASE &&
 	    fr.type != TDI_T_ACCEPT) {
@@ -691,46 +711,4 @@ void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
 	}
 	tdi_conn_check_done(ts);
 	tdi_conn_push(ts, xmitq);
-}
-
-/**
- * tdi_listen_input() - a CONNECT for a listening endpoint
- * @lts: the listener
- * @skb: the CONNECT, payload at skb->data, header in TDI_FRAME_CB(skb)
- * @xmitq: where answers go
- *
- * A new offer is answered with ACCEPT and kept as a half-open offer, or
- * as a cookie in the ACCEPT (tdi_offer_connect()); no socket is made
- * before the connector's first frame.  A repeated CONNECT of a known
- * offer or connection is dropped (the offer repeats its ACCEPT on its own
- * timer); a full backlog is refused with TDI_REASON_INSUFFICIENT_RESOURCES.
- */
-void tdi_listen_input(struct tdi_sock *lts, struct sk_buff *skb,
-		      struct sk_buff_head *xmitq)
-{
-	struct tdi_frame fr = *TDI_FRAME_CB(skb);
-	struct net *net = sock_net(&lts->sk);
-	struct tdi_net *tn = tdi_tn(lts);
-	const u8 *src = eth_hdr(skb)->h_source;
-
-	if (lts->state != TDI_STATE_LISTENING) {
-		tdi_reply(net, skb, TDI_T_REFUSE, TDI_REASON_NO_LISTENER, xmitq);
-		kfree_skb(skb);
-		return;
-	}
-	if (tdi_conn_peer_known(tn, src, fr.src_id) ||
-	    tdi_offer_peer_known(tn, src, fr.src_id)) {
-		tdi_stat_inc(tn, TDI_STAT_DUPLICATES);
-		consume_skb(skb);
-		return;
-	}
-	tdi_reap_dead_offers(lts);
-	if (sk_acceptq_is_full(&lts->sk)) {
-		tdi_reply(net, skb, TDI_T_REFUSE,
-			  TDI_REASON_INSUFFICIENT_RESOURCES, xmitq);
-		kfree_skb(skb);
-		return;
-	}
-	tdi_offer_connect(lts, skb, xmitq);
-	consume_skb(skb);
 }

@@ -23,7 +23,7 @@
  * References: an offer in the table holds one on its listener's socket.
  * An offer leaves the table in one of four ways, each under offer_lock:
  * its first frame (tdi_offer_take()), a RESET from the peer, the timer
- * (retries exhausted), or the listener stopping (tdi_stop_listen() ->
+ * (retries exhausted), or the listener stopping (tdi_ep_stop_listen() ->
  * tdi_offers_flush_listener()).  Whoever unlinks it frees it and puts the
  * listener, after dropping offer_lock.  The timer holds no reference: it
  * belongs to the namespace, and tdi_offers_exit() marks the table closed
@@ -664,7 +664,7 @@ int tdi_offer_rcv(struct net *net, struct sk_buff *skb,
 		return 0;
 	}
 	*lts = tdi_find_listener(net, skb, c.lport,
-				 c.msgmode ? SOCK_SEQPACKET : SOCK_STREAM);
+				 c.msgmode ? SOCK_SEQPACKET : SOCK_STREAM, true);
 	if (!*lts)
 		return 0;
 	fr->offer = 1;
@@ -706,29 +706,10 @@ static struct tdi_sock *tdi_offer_child(struct tdi_sock *lts,
 {
 	struct tdi_net *tn = tdi_pernet(sock_net(&lts->sk));
 	struct tdi_sock *ts;
-	struct sock *sk;
 
-	sk = tdi_sk_alloc(sock_net(&lts->sk), NULL, lts->sk.sk_type,
-			  GFP_ATOMIC, 0);
-	if (!sk)
+	ts = tdi_child_alloc(lts);
+	if (!ts)
 		return NULL;
-	ts = tdi_sk(sk);
-	ts->ep_ops = lts->ep_ops;	/* the child belongs to its listener's face */
-	sk->sk_rcvbuf = READ_ONCE(lts->sk.sk_rcvbuf);
-	sk->sk_sndbuf = READ_ONCE(lts->sk.sk_sndbuf);
-	sk->sk_uid = lts->sk.sk_uid;
-	/* what sk_clone_lock() would copy to a TCP child */
-	if (sock_flag(&lts->sk, SOCK_KEEPOPEN))
-		sock_set_flag(sk, SOCK_KEEPOPEN);
-	if (sock_flag(&lts->sk, SOCK_LINGER))
-		sock_set_flag(sk, SOCK_LINGER);
-	sk->sk_lingertime = READ_ONCE(lts->sk.sk_lingertime);
-	sk->sk_priority = READ_ONCE(lts->sk.sk_priority);
-	sk->sk_mark = READ_ONCE(lts->sk.sk_mark);
-	tdi_addr_get(lts->addr);
-	ts->addr = lts->addr;
-	tdi_set_state(ts, TDI_STATE_BOUND);	/* a new sock is idle */
-
 	tdi_conn_reset(ts);
 	ts->peer_ud[TDI_UD_CONNECT] = o->cdata;
 	/* what its ACCEPT carries when it sends it again */
@@ -811,8 +792,10 @@ void tdi_offer_input(struct tdi_sock *lts, struct sk_buff *skb,
 		sock_put(&ts->sk);
 		return;
 	}
-	/* a listener that stopped has no offers left (nor an address) */
-	if (lts->state != TDI_STATE_LISTENING ||
+	/* a listener that stopped has no offers left (nor an address); a
+	 * TDI-form listen makes no children
+	 */
+	if (lts->state != TDI_STATE_LISTENING || lts->tdi_listen ||
 	    !tdi_offer_take(lts, skb, &fr, &o, &cookie)) {
 		tdi_stat_inc(tn, TDI_STAT_DROP_BASE + TDI_DROP_NOCONN);
 		tdi_offer_reset(net, skb, fr.type == TDI_T_RELEASE ?

@@ -126,6 +126,28 @@ int tdi_send_setup(struct tdi_sock *ts, u8 type, u8 reason, const void *data,
 }
 
 /**
+ * tdi_send_hold() - tell the connector of an undecided offer to wait
+ * @ts: an OFFERED endpoint
+ * @xmitq: where the frame goes
+ *
+ * HOLD carries no payload; it acknowledges the connector's CONNECT (its
+ * ISN), so that the connector takes it for an answer to its offer.
+ */
+void tdi_send_hold(struct tdi_sock *ts, struct sk_buff_head *xmitq)
+{
+	struct tdi_frame fr;
+	struct sk_buff *skb;
+
+	skb = tdi_alloc_frame(0, GFP_ATOMIC);
+	if (!skb)
+		return;		/* the next one goes on time */
+	tdi_fill_frame(ts, &fr, TDI_T_HOLD, 0);
+	fr.seq = ts->snd_una;
+	tdi_frame_push(skb, &fr, 0);
+	tdi_queue_frame(ts, skb, xmitq);
+}
+
+/**
  * tdi_send_ack() - send an acknowledgment now
  * @ts: the connection
  * @flags: 0, or TDI_F_ACKNOW to ask for an answer (window probe)
@@ -364,7 +386,8 @@ void tdi_conn_push(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 			break;
 		pipe += cb->end_seq - cb->seq;
 		ts->snd_nxt = cb->end_seq;
-		ts->st.bytes_sent += skb->len;
+		if (cb->type == TDI_T_DATA)
+			ts->st.bytes_sent += skb->len;
 		ts->send_head = skb_queue_is_last(&ts->sk.sk_write_queue, skb) ?
 				NULL : skb_queue_next(&ts->sk.sk_write_queue, skb);
 	}

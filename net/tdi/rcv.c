@@ -37,7 +37,7 @@ static void tdi_input(struct tdi_sock *ts, struct sk_buff *skb,
 		      struct sk_buff_head *xmitq)
 {
 	if (TDI_FRAME_CB(skb)->type == TDI_T_CONNECT)
-		tdi_listen_input(ts, skb, xmitq);
+		tdi_ep_connect_rcv(ts, skb, xmitq);
 	else if (TDI_FRAME_CB(skb)->offer)
 		tdi_offer_input(ts, skb, xmitq);
 	else
@@ -115,6 +115,7 @@ static int tdi_deliver(struct net *net, struct tdi_sock *ts,
  * @skb: the frame (its arrival device and Ethernet destination count)
  * @port: the port
  * @type: SOCK_STREAM or SOCK_SEQPACKET
+ * @bsd_only: a BSD listener only (tdi_addr_listener())
  *
  * The oldest listener of @type of the address object bound to @port whose
  * listen filter the offering node and port pass, if that object takes
@@ -123,42 +124,45 @@ static int tdi_deliver(struct net *net, struct tdi_sock *ts,
  * Return: the listener with a reference the caller puts, or NULL.
  */
 struct tdi_sock *tdi_find_listener(struct net *net, struct sk_buff *skb,
-				   u16 port, int type)
+				   u16 port, int type, bool bsd_only)
 {
 	struct tdi_net *tn = tdi_pernet(net);
-	const u8 *src = eth_hdr(skb)->h_source;
-	u16 sport = TDI_FRAME_CB(skb)->sport;
-	struct tdi_sock *lts = NULL, *l;
+	struct tdi_sock *lts = NULL;
 	struct tdi_addr *a;
 
 	a = tdi_ports_lookup(&tn->ports, port);
 	if (a && (!a->ifindex || a->ifindex == skb->skb_iif) &&
 	    (is_zero_ether_addr(a->hwaddr) ||
-	     ether_addr_equal(a->hwaddr, eth_hdr(skb)->h_dest))) {
-		spin_lock_bh(&a->lock);
-		list_for_each_entry(l, &a->listeners, listen_node) {
-			if (l->sk.sk_type == type &&
-			    tdi_filter_match(&l->filter, src, sport)) {
-				lts = l;
-				sock_hold(&lts->sk);
-				break;
-			}
-		}
-		spin_unlock_bh(&a->lock);
-	}
+	     ether_addr_equal(a->hwaddr, eth_hdr(skb)->h_dest)))
+		lts = tdi_addr_listener(a, type, eth_hdr(skb)->h_source,
+					TDI_FRAME_CB(skb)->sport, bsd_only);
 	if (a)
 		tdi_addr_put(a);
 	return lts;
 }
 
-/* A CONNECT: find a listener of the right socket type on the port. */
+/* A CONNECT: first the connection or offer it may have made already (a
+ * retransmission: a TDI-form listen that took it listens no more), then a
+ * listener of the right socket type on the port.
+ */
 static int tdi_rcv_connect(struct net *net, struct sk_buff *skb)
 {
 	const struct tdi_frame *fr = TDI_FRAME_CB(skb);
 	int type = fr->flags & TDI_F_MSGMODE ? SOCK_SEQPACKET : SOCK_STREAM;
+	const u8 *src = eth_hdr(skb)->h_source;
+	struct tdi_net *tn = tdi_pernet(net);
 	struct tdi_sock *lts;
 
-	lts = tdi_find_listener(net, skb, fr->dport, type);
+	lts = tdi_conn_peer_lookup(tn, src, fr->src_id);
+	if (lts)
+		return tdi_deliver(net, lts, skb);
+	if (tdi_offer_peer_known(tn, src, fr->src_id)) {
+		/* the offer repeats its ACCEPT on its own timer */
+		tdi_stat_inc(tn, TDI_STAT_DUPLICATES);
+		consume_skb(skb);
+		return NET_RX_SUCCESS;
+	}
+	lts = tdi_find_listener(net, skb, fr->dport, type, false);
 	if (!lts)
 		return tdi_reply_drop(net, skb, TDI_T_REFUSE,
 				      TDI_REASON_NO_LISTENER);

@@ -32,31 +32,6 @@ static void tdi_flush(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 	tdi_xmit_flush(sock_net(&ts->sk), xmitq);
 }
 
-/* Give up listening: offers not yet accepted are aborted. */
-static void tdi_stop_listen(struct tdi_sock *ts, struct sk_buff_head *xmitq)
-{
-	struct tdi_addr *a = ts->addr;
-	struct tdi_sock *child;
-
-	spin_lock_bh(&a->lock);
-	list_del_init(&ts->listen_node);
-	spin_unlock_bh(&a->lock);
-	tdi_set_state(ts, TDI_STATE_BOUND);
-	tdi_offers_flush_listener(ts, xmitq);
-
-	while ((child = list_first_entry_or_null(&ts->accept_queue,
-						 struct tdi_sock,
-						 accept_node))) {
-		list_del_init(&child->accept_node);
-		sk_acceptq_removed(&ts->sk);
-		lock_sock_nested(&child->sk, SINGLE_DEPTH_NESTING);
-		tdi_conn_abort(child, TDI_REASON_ABORT, xmitq);
-		sock_set_flag(&child->sk, SOCK_DEAD);
-		release_sock(&child->sk);
-		sock_put(&child->sk);
-	}
-}
-
 static bool tdi_unread(struct tdi_sock *ts)
 {
 	return !skb_queue_empty(&ts->sk.sk_receive_queue) ||
@@ -112,7 +87,11 @@ static int tdi_release(struct socket *sock)
 	lock_sock(sk);
 	switch (ts->state) {
 	case TDI_STATE_LISTENING:
-		tdi_stop_listen(ts, &xmitq);
+		tdi_ep_stop_listen(ts, &xmitq);
+		break;
+	case TDI_STATE_OFFERED:
+		/* an undecided offer is rejected */
+		tdi_ep_reject(ts, &xmitq);
 		break;
 	case TDI_STATE_CONNECTING:
 		tdi_conn_abort(ts, TDI_REASON_ABORT, &xmitq);
@@ -203,7 +182,8 @@ static int tdi_getname(struct socket *sock, struct sockaddr *uaddr, int peer)
 	memset(sa, 0, sizeof(*sa));
 	sa->stdi_family = AF_TDI;
 	if (peer) {
-		if (tdi_ep_connected(ts)) {
+		/* an OFFERED endpoint shows the offer */
+		if (tdi_ep_connected(ts) || ts->state == TDI_STATE_OFFERED) {
 			sa->stdi_port = htons(ts->rport);
 			sa->stdi_ifindex = ts->ifindex;
 			ether_addr_copy(sa->stdi_node, ts->peer_mac);
@@ -233,10 +213,14 @@ static __poll_t tdi_poll(struct file *file, struct socket *sock,
 		mask |= EPOLLHUP;
 	if (shutdown & RCV_SHUTDOWN)
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
-	if (READ_ONCE(ts->state) == TDI_STATE_LISTENING) {
+	switch (READ_ONCE(ts->state)) {
+	case TDI_STATE_LISTENING:
 		if (READ_ONCE(sk->sk_ack_backlog))
 			mask |= EPOLLIN | EPOLLRDNORM;
 		return mask;
+	case TDI_STATE_OFFERED:
+		/* an offer waits for the decision */
+		return mask | EPOLLIN | EPOLLRDNORM;
 	}
 	if (!skb_queue_empty_lockless(&sk->sk_receive_queue))
 		mask |= EPOLLIN | EPOLLRDNORM;
@@ -354,18 +338,7 @@ static int tdi_listen(struct socket *sock, int backlog)
 		if (err)
 			goto out;
 	}
-	WRITE_ONCE(sk->sk_max_ack_backlog, clamp(backlog, 0, SOMAXCONN));
-	if (ts->state == TDI_STATE_LISTENING)
-		goto out;
-	if (ts->state != TDI_STATE_BOUND) {
-		err = -EINVAL;
-		goto out;
-	}
-	tdi_conn_reset(ts);
-	tdi_set_state(ts, TDI_STATE_LISTENING);
-	spin_lock_bh(&ts->addr->lock);
-	list_add_tail(&ts->listen_node, &ts->addr->listeners);
-	spin_unlock_bh(&ts->addr->lock);
+	err = tdi_ep_listen(ts, backlog);
 out:
 	release_sock(sk);
 	return err;
@@ -381,6 +354,10 @@ static int tdi_accept(struct socket *sock, struct socket *newsock, int flags,
 
 	lock_sock(sk);
 	timeo = sock_rcvtimeo(sk, flags & O_NONBLOCK);
+	if (ts->tdi_listen) {
+		err = -EINVAL;		/* a TDI-form listen has no children */
+		goto out;
+	}
 	while (ts->state == TDI_STATE_LISTENING &&
 	       list_empty(&ts->accept_queue)) {
 		DEFINE_WAIT_FUNC(wait, woken_wake_function);
@@ -767,6 +744,7 @@ static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	__skb_queue_head_init(&xmitq);
 	lock_sock(sk);
 	if (ts->state == TDI_STATE_LISTENING || ts->state == TDI_STATE_IDLE ||
+	    ts->state == TDI_STATE_OFFERED ||
 	    ((ts->state == TDI_STATE_BOUND ||
 	      ts->state == TDI_STATE_CONNECTING) &&
 	     skb_queue_empty(&sk->sk_receive_queue) && !sk->sk_err &&
@@ -966,6 +944,7 @@ static int tdi_ioctl_disconnect(struct tdi_sock *ts, void __user *argp,
 	struct sock *sk = &ts->sk;
 	struct tdi_disconnect d;
 	struct sk_buff_head xmitq;
+	bool offered;
 	long timeo;
 	int err;
 
@@ -976,9 +955,10 @@ static int tdi_ioctl_disconnect(struct tdi_sock *ts, void __user *argp,
 		return -EINVAL;
 	__skb_queue_head_init(&xmitq);
 	lock_sock(sk);
+	offered = ts->state == TDI_STATE_OFFERED;	/* a rejection */
 	err = tdi_ep_disconnect(ts, d.flags, &xmitq);
 	tdi_flush(ts, &xmitq);
-	if (err || d.flags == TDI_DISCONNECT_ABORT)
+	if (err || d.flags == TDI_DISCONNECT_ABORT || offered)
 		goto out;
 	sk->sk_state_change(sk);
 	timeo = nonblock ? 0 : tdi_disconnect_timeo(ts, d.timeout_ms);
@@ -1004,6 +984,60 @@ out:
 	return err;
 }
 
+/* Has the TDI-form listen on @ts ended: an offer came, or it timed out. */
+static bool tdi_listen_over(const struct tdi_sock *ts)
+{
+	return ts->state != TDI_STATE_LISTENING || !ts->tdi_listen;
+}
+
+/* SIOCTDILISTEN: the TDI form of listen.  The endpoint waits for one offer
+ * and becomes it: 0 once CONNECTED (or OFFERED with TDI_QUERY_ACCEPT, for
+ * TDI_ACCEPT or TDI_REJECT to decide); ETIMEDOUT at the listen's
+ * timeout_ms.  Non-blocking, or a second call while it waits: EINPROGRESS
+ * and EALREADY, and poll shows the end (POLLOUT connected, POLLIN offered,
+ * POLLERR timed out).  A signal withdraws a listen still waiting (EINTR).
+ */
+static int tdi_ioctl_listen(struct socket *sock, void __user *argp,
+			    bool nonblock)
+{
+	struct sock *sk = sock->sk;
+	struct tdi_sock *ts = tdi_sk(sk);
+	struct sk_buff_head xmitq;
+	long timeo = MAX_SCHEDULE_TIMEOUT;
+	struct tdi_listen l;
+	int err;
+
+	if (copy_from_user(&l, argp, sizeof(l)))
+		return -EFAULT;
+	__skb_queue_head_init(&xmitq);
+	lock_sock(sk);
+	err = tdi_ep_listen_tdi(ts, &l);
+	if (err || nonblock) {
+		err = err ?: -EINPROGRESS;
+		goto out;
+	}
+	while (!tdi_listen_over(ts)) {
+		DEFINE_WAIT_FUNC(wait, woken_wake_function);
+
+		if (signal_pending(current)) {
+			tdi_ep_stop_listen(ts, &xmitq);
+			err = -EINTR;
+			goto out;
+		}
+		add_wait_queue(sk_sleep(sk), &wait);
+		sk_wait_event(sk, &timeo, tdi_listen_over(ts), &wait);
+		remove_wait_queue(sk_sleep(sk), &wait);
+	}
+	if (tdi_ep_connected(ts))
+		sock->state = SS_CONNECTED;
+	else if (ts->state != TDI_STATE_OFFERED)
+		err = tdi_ep_error(ts) ?: -ECONNRESET;
+out:
+	release_sock(sk);
+	tdi_flush(ts, &xmitq);
+	return err;
+}
+
 static int tdi_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 {
 	switch (cmd) {
@@ -1021,7 +1055,11 @@ static int tdi_ioctl(struct socket *sock, unsigned int cmd, unsigned long arg)
 					    sock->file &&
 					    (sock->file->f_flags & O_NONBLOCK));
 	case SIOCTDILISTEN:
-		return -EOPNOTSUPP;
+		if (sock->type == SOCK_DGRAM)
+			return -EOPNOTSUPP;
+		return tdi_ioctl_listen(sock, (void __user *)arg,
+					sock->file &&
+					(sock->file->f_flags & O_NONBLOCK));
 	}
 	return -ENOIOCTLCMD;
 }

@@ -139,6 +139,51 @@ static int tdi_opt_udata(struct sock *sk, int kind, sockptr_t optval,
 	return 0;
 }
 
+/* TDI_QUERY_ACCEPT on a BSD listener (or an endpoint that will listen):
+ * its offers are handed out undecided.  Offers already queued stay as
+ * they are.
+ */
+static int tdi_opt_query_accept(struct sock *sk, sockptr_t optval,
+				unsigned int optlen)
+{
+	int val;
+
+	if (optlen < sizeof(val))
+		return -EINVAL;
+	if (copy_from_sockptr(&val, optval, sizeof(val)))
+		return -EFAULT;
+	lock_sock(sk);
+	tdi_sk(sk)->query_accept = !!val;
+	release_sock(sk);
+	return 0;
+}
+
+/* TDI_ACCEPT and TDI_REJECT: the decision on an OFFERED endpoint; they
+ * take no value.
+ */
+static int tdi_opt_decide(struct socket *sock, int optname,
+			  unsigned int optlen)
+{
+	struct sock *sk = sock->sk;
+	struct sk_buff_head xmitq;
+	int err;
+
+	if (optlen)
+		return -EINVAL;
+	__skb_queue_head_init(&xmitq);
+	lock_sock(sk);
+	if (optname == TDI_ACCEPT) {
+		err = tdi_ep_accept(tdi_sk(sk), &xmitq);
+		if (!err)
+			sock->state = SS_CONNECTED;
+	} else {
+		err = tdi_ep_reject(tdi_sk(sk), &xmitq);
+	}
+	release_sock(sk);
+	tdi_xmit_flush(sock_net(sk), &xmitq);
+	return err;
+}
+
 /**
  * tdi_setsockopt() - setsockopt() at level SOL_TDI
  * @sock: the socket
@@ -179,6 +224,11 @@ int tdi_setsockopt(struct socket *sock, int level, int optname,
 		return 0;
 	case TDI_LISTEN_FILTER:
 		return tdi_opt_filter(sk, optval, optlen);
+	case TDI_QUERY_ACCEPT:
+		return tdi_opt_query_accept(sk, optval, optlen);
+	case TDI_ACCEPT:
+	case TDI_REJECT:
+		return tdi_opt_decide(sock, optname, optlen);
 	case TDI_CONNECT_DATA:
 	case TDI_ACCEPT_DATA:
 	case TDI_DISCONNECT_DATA:
@@ -197,6 +247,7 @@ static void tdi_fill_provider(struct tdi_sock *ts, struct tdi_provider_info *pi)
 			    TDI_SERVICE_ERROR_FREE_DELIVERY |
 			    TDI_SERVICE_EXPEDITED_DATA |
 			    TDI_SERVICE_MESSAGE_MODE |
+			    TDI_SERVICE_DELAYED_ACCEPTANCE |
 			    TDI_SERVICE_CONNECTIONLESS_MODE |
 			    TDI_SERVICE_BROADCAST_SUPPORTED;
 	/* stream: no limit; message mode: what a non-blocking send takes */
@@ -250,6 +301,12 @@ int tdi_getsockopt(struct socket *sock, int level, int optname,
 			goto unsupported;
 		u.context = ts->context;
 		size = sizeof(u.context);
+		break;
+	case TDI_QUERY_ACCEPT:
+		if (!tdi_is_endpoint(sk))
+			goto unsupported;
+		u.val = ts->query_accept;
+		size = sizeof(u.val);
 		break;
 	case TDI_LISTEN_FILTER:
 		if (!tdi_is_endpoint(sk))

@@ -31,6 +31,9 @@
  *				listener's backlog + 1) offers are answered
  *				with a stateless cookie (0 to 65536; 0:
  *				always a cookie)
+ *   offer_timeout_ms		how long a query-accept offer waits for the
+ *				listener's decision before it is rejected
+ *				with TDI_REASON_TIMEOUT (100 to 600000)
  *   mem			(init_net only) "min pressure max", pages: the
  *				memory of all tdi sockets of the host, as
  *				net.ipv4.tcp_mem
@@ -159,6 +162,7 @@ static const struct ctl_table tdi_sysctl_template[] = {
 		       &tdi_max_ka_intvl),
 	TDI_SYSCTL_INT(keepalive_probes, &tdi_one, &tdi_hundred),
 	TDI_SYSCTL_INT(max_offers, &tdi_zero, &tdi_max_offers),
+	TDI_SYSCTL_INT(offer_timeout_ms, &tdi_min_connect, &tdi_max_connect),
 	{
 		/* global: kept last, only init_net shows it */
 		.procname	= "mem",

@@ -35,6 +35,8 @@
 
 #define TDI_XWND		8	/* expedited TSDUs in flight at most */
 #define TDI_INIT_CWND		10	/* initial congestion window, frames */
+/* a connector held by HOLD waits at least this long after each HOLD */
+#define TDI_HOLD_WAIT_MS	4000
 #define TDI_DUPACK_THRESH	3
 
 /**
@@ -105,6 +107,8 @@ struct tdi_stats {
  * @keepalive_probes: SO_KEEPALIVE: unanswered probes that end a connection
  * @max_offers: most half-open offers in the offer table of the namespace;
  *	offers beyond it are answered with a cookie (0: always a cookie)
+ * @offer_timeout_ms: how long a query-accept offer waits for its
+ *	decision before it is rejected with TDI_REASON_TIMEOUT
  */
 struct tdi_sysctl {
 	int	connect_timeout_ms;
@@ -119,6 +123,7 @@ struct tdi_sysctl {
 	int	keepalive_intvl_ms;
 	int	keepalive_probes;
 	int	max_offers;
+	int	offer_timeout_ms;
 };
 
 /**
@@ -203,7 +208,7 @@ enum tdi_ud_kind {
  * @peer_node: in tdi_net.offer_peers, by @peer_mac and @peer_id
  * @list: in tdi_net.offer_list
  * @lts: the listener the offer is for; the offer holds a reference on
- *	it, and tdi_stop_listen() removes the listener's offers
+ *	it, and tdi_ep_stop_listen() removes the listener's offers
  * @due: when the ACCEPT is sent again (jiffies)
  * @local_id: our identifier, the src_id of the ACCEPT
  * @isn: our initial sequence number, the seq of the ACCEPT
@@ -383,7 +388,14 @@ struct tdi_ep_ops {
  * @mss: most payload bytes we put in one frame
  * @mru: most payload bytes we take in one frame (told to the peer)
  * @msgmode: SOCK_SEQPACKET connection
- * @accept_pending: child: ACCEPT sent, nothing heard from the peer since
+ * @accept_pending: child, or an accepted offer: ACCEPT sent, nothing
+ *	heard from the peer since
+ * @query_accept: TDI_QUERY_ACCEPT on a BSD listener: its offers become
+ *	OFFERED children that accept() returns undecided
+ * @tdi_listen: the LISTENING is the TDI form (SIOCTDILISTEN): the
+ *	endpoint itself takes the first offer that matches
+ * @listen_qa: that listen has TDI_QUERY_ACCEPT: the offer makes the
+ *	endpoint OFFERED instead of connected
  * @release_queued: our RELEASE is in the write queue
  * @release_acked: our RELEASE has been acknowledged
  * @peer_released: the peer's RELEASE has been received in order
@@ -405,6 +417,12 @@ struct tdi_ep_ops {
  * @retries: retransmission time-outs without an answer
  * @backoff: retransmission time-out doublings in force
  * @connect_deadline: connect(): when to give up (jiffies)
+ * @offer_deadline: OFFERED: when the undecided offer is rejected
+ *	(jiffies)
+ * @listen_deadline: a TDI-form listen: when it ends with ETIMEDOUT
+ *	(jiffies), if @listen_timer runs
+ * @listen_timer: ends a TDI-form listen at @listen_deadline; holds a
+ *	socket reference while pending
  * @snd_una: first unacknowledged sequence number
  * @snd_nxt: next sequence number to send for the first time
  * @write_seq: sequence number of the next byte sendmsg() queues
@@ -489,13 +507,19 @@ struct tdi_sock {
 	u8			mru_changed:1,
 				mru_repeats:3,
 				netless:1,
-				local_abort:1;
+				local_abort:1,
+				query_accept:1,
+				tdi_listen:1;
+	u8			listen_qa:1;
 	bool			peer_abort;
 	u8			ka_probes;
 	u8			dupacks;
 	u8			retries;
 	u8			backoff;
 	unsigned long		connect_deadline;
+	unsigned long		offer_deadline;
+	unsigned long		listen_deadline;
+	struct timer_list	listen_timer;
 
 	u32			snd_una;
 	u32			snd_nxt;
@@ -645,6 +669,7 @@ static inline struct tdi_net *tdi_pernet(const struct net *net)
 struct sock *tdi_sk_alloc(struct net *net, struct socket *sock, int type,
 			  gfp_t gfp, int kern);
 void tdi_link_sock(struct tdi_sock *ts);
+struct tdi_sock *tdi_child_alloc(struct tdi_sock *lts);
 
 /* From a connection's set-up to its end, the release states included. */
 static inline bool tdi_state_connected(int state)
@@ -663,6 +688,14 @@ int tdi_ep_error(struct tdi_sock *ts);
 int tdi_ep_associate(struct tdi_sock *ts, struct tdi_addr *a);
 int tdi_ep_disassociate(struct tdi_sock *ts);
 bool tdi_ep_aborted(const struct tdi_sock *ts);
+void tdi_ep_init(struct tdi_sock *ts);
+int tdi_ep_listen(struct tdi_sock *ts, int backlog);
+int tdi_ep_listen_tdi(struct tdi_sock *ts, const struct tdi_listen *l);
+void tdi_ep_stop_listen(struct tdi_sock *ts, struct sk_buff_head *xmitq);
+void tdi_ep_connect_rcv(struct tdi_sock *ts, struct sk_buff *skb,
+			struct sk_buff_head *xmitq);
+int tdi_ep_accept(struct tdi_sock *ts, struct sk_buff_head *xmitq);
+int tdi_ep_reject(struct tdi_sock *ts, struct sk_buff_head *xmitq);
 
 /* sockopt.c */
 int tdi_setsockopt(struct socket *sock, int level, int optname,
@@ -692,6 +725,8 @@ void tdi_addr_put(struct tdi_addr *a);
 void tdi_addr_fill(const struct tdi_addr *a, struct sockaddr_tdi *sa);
 int tdi_filter_check(const struct tdi_filter *f);
 bool tdi_filter_match(const struct tdi_filter *f, const u8 *node, u16 port);
+struct tdi_sock *tdi_addr_listener(struct tdi_addr *a, int type,
+				   const u8 *node, u16 port, bool bsd_only);
 
 /* conn.c */
 void tdi_conn_init_sock(struct tdi_sock *ts);
@@ -702,6 +737,11 @@ int tdi_conn_hash_id(struct tdi_sock *ts, u32 id);
 bool __tdi_conn_id_used(struct tdi_net *tn, u32 id);
 void tdi_conn_hash_peer(struct tdi_sock *ts);
 bool tdi_conn_peer_known(struct tdi_net *tn, const u8 *mac, u32 peer_id);
+struct tdi_sock *tdi_conn_peer_lookup(struct tdi_net *tn, const u8 *mac,
+				      u32 peer_id);
+void tdi_conn_refuse(struct tdi_sock *ts, int reason,
+		     struct sk_buff_head *xmitq);
+void tdi_conn_hold_timer(struct tdi_sock *ts);
 void tdi_conn_check_done(struct tdi_sock *ts);
 void tdi_conn_orphan(struct tdi_sock *ts, struct sk_buff_head *xmitq);
 void tdi_conn_idle_timer(struct tdi_sock *ts);
@@ -712,8 +752,6 @@ int tdi_conn_connect(struct tdi_sock *ts, const struct sockaddr_tdi *sa,
 void tdi_ts_anchor(struct tdi_sock *ts, u32 tsval);
 void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
 		    struct sk_buff_head *xmitq);
-void tdi_listen_input(struct tdi_sock *lts, struct sk_buff *skb,
-		      struct sk_buff_head *xmitq);
 
 /* offer.c */
 int tdi_offer_cache_init(void);
@@ -742,6 +780,7 @@ void tdi_udata_from_frame(struct tdi_udata *ud, const struct sk_buff *skb,
 			  const struct tdi_frame *fr);
 
 /* output.c */
+void tdi_send_hold(struct tdi_sock *ts, struct sk_buff_head *xmitq);
 int tdi_send_setup(struct tdi_sock *ts, u8 type, u8 reason, const void *data,
 		   u8 datalen, struct sk_buff_head *xmitq);
 void tdi_send_ack(struct tdi_sock *ts, u16 flags, struct sk_buff_head *xmitq);
@@ -795,7 +834,7 @@ bool tdi_input_or_backlog(struct tdi_sock *ts, struct sk_buff *skb,
 			  struct sk_buff_head *xmitq);
 int tdi_backlog_rcv(struct sock *sk, struct sk_buff *skb);
 struct tdi_sock *tdi_find_listener(struct net *net, struct sk_buff *skb,
-				   u16 port, int type);
+				   u16 port, int type, bool bsd_only);
 
 /* dev.c */
 int tdi_dev_init(int (*rcv)(struct net *net, struct sk_buff *skb));

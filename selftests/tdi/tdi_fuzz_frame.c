@@ -62,7 +62,8 @@
  *                     windows, SACK blocks valid, overlapping, reversed,
  *                     beyond snd_nxt
  *  2 victim_reset     RESET in the window, every reason
- *  2 victim_release   RELEASE at rcv_nxt or in the window
+ *  2 victim_release   RELEASE at rcv_nxt or in the window, some with disconnect
+ *                     data (a few of those malformed)
  *  3 victim_xdata     XDATA with the expected xseq and its neighbours
  *  2 victim_setup     ACCEPT, HOLD, REFUSE, CONNECT with exact ids
  *  4 phantom          ACCEPT/HOLD/REFUSE/RESET (right and wrong ack, sport,
@@ -825,7 +826,9 @@ static int frame_rules_ok(const struct fz_hdr *h, const __u8 *pay, int avail, ch
 		}
 		break;
 	case T_RELEASE:
-		if (h->len) {
+		/* empty, or a set-up head (mru 0, reason 0) with disconnect data */
+		if (h->len && (h->len < SETUP_LEN || get16(pay) || pay[2] ||
+			       pay[3] > 128 || h->len != SETUP_LEN + pay[3])) {
 			snprintf(why, wlen, "RELEASE len %u", h->len);
 			return 0;
 		}
@@ -1580,8 +1583,9 @@ static void pay_rand(struct frame *f, struct rng *r, int n)
 static void pay_setup(struct frame *f, struct rng *r, int mangle)
 {
 	int conn = f->h.type == T_CONNECT || f->h.type == T_ACCEPT;
+	int rel = f->h.type == T_RELEASE;	/* mru 0 and reason 0 */
 	__u16 mru = conn ? MIN_MRU + rn(r, 3000) : 0;
-	__u8 reason = conn ? 0 : rn(r, 8), dl = pct(r, 70) ? 0 : rn(r, 129);
+	__u8 reason = conn || rel ? 0 : rn(r, 8), dl = pct(r, 70) ? 0 : rn(r, 129);
 	int extra = 0;
 
 	if (conn && pct(r, 30))
@@ -1592,7 +1596,7 @@ static void pay_setup(struct frame *f, struct rng *r, int mangle)
 			mru = conn ? rn(r, MIN_MRU) : 1 + rn(r, 65535);
 			break;
 		case 1:
-			reason = conn ? 1 + rn(r, 255) : 8 + rn(r, 248);
+			reason = conn || rel ? 1 + rn(r, 255) : 8 + rn(r, 248);
 			break;
 		case 2:
 			dl = 129 + rn(r, 127);
@@ -2159,6 +2163,8 @@ static int build_victim(struct frame *f, struct rng *r, const struct snap *s, in
 		frame_exact(f, r, &tg, T_RELEASE);
 		vic_ack_fields(f, r, &tg);
 		f->h.seq = pct(r, 60) ? t->ack : t->ack + rn(r, t->right - t->ack + 1);
+		if (pct(r, 40))		/* with disconnect data, sometimes bad */
+			pay_setup(f, r, pct(r, 25));
 		break;
 	case C_VIC_XDATA:
 		frame_exact(f, r, &tg, T_XDATA);

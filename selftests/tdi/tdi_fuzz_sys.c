@@ -2146,6 +2146,7 @@ static struct fuzz_sysctl fsys[] = {
 	{ "keepalive_intvl_ms", 100, 3600000, 1, -1 },
 	{ "keepalive_probes", 1, 100, 1, -1 },
 	{ "max_offers", 0, 65536, 1, -1 },
+	{ "offer_timeout_ms", 100, 600000, 1, -1 },
 	{ "ephemeral_port_range", 1024, 65535, 2, -1 },
 };
 
@@ -2542,6 +2543,8 @@ static int make_namespaces(struct __test_metadata *_metadata)
 		sysctl_set("connect_timeout_ms", "1000");
 		sysctl_set("rto_initial_ms", "20");
 		sysctl_set("disconnect_timeout_ms", "200");
+		/* undecided offers end soon: their connectors wait meanwhile */
+		sysctl_set("offer_timeout_ms", "300");
 	}
 	return setns(ns_orig, CLONE_NEWNET);
 }

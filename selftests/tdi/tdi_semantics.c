@@ -6,8 +6,10 @@
  *
  * Rows covered so far: address objects and association
  * (TDI_ASSOCIATE_ADDRESS, TDI_DISASSOCIATE_ADDRESS), TDI_CONNECTION_CONTEXT,
- * listen filters (TDI_LISTEN_FILTER), user data on connect, accept and
- * abort, datagrams.
+ * listen filters (TDI_LISTEN_FILTER), the TDI form of listen
+ * (SIOCTDILISTEN), query-accept (TDI_QUERY_ACCEPT, TDI_ACCEPT,
+ * TDI_REJECT, offer_timeout_ms), user data on connect, accept, reject,
+ * release and abort, datagrams.
  */
 
 #define _GNU_SOURCE
@@ -105,12 +107,16 @@ FIXTURE_SETUP(tdi)
 	two_ns(_metadata, &self->nsa, &self->nsb);
 	/* what a test may change, back to the default */
 	ASSERT_EQ(0, sysctl_in(self->nsb, "max_offers", "1024"));
+	ASSERT_EQ(0, sysctl_in(self->nsb, "offer_timeout_ms", "30000"));
 	/* each test in a process of its own: ports do not collide */
 	self->port = 10000 + getpid() % 30000;
 }
 
 FIXTURE_TEARDOWN(tdi)
 {
+	/* a test that stopped half-way may have left its qdisc */
+	run("tc -n tdsa%d qdisc del dev va root 2>/dev/null", main_pid);
+	run("tc -n tdsb%d qdisc del dev vb root 2>/dev/null", main_pid);
 	close(self->nsa);
 	close(self->nsb);
 }
@@ -746,6 +752,74 @@ TEST_F(tdi, user_data_abort)
 	close(l);
 }
 
+/*
+ * Disconnect data travels with a release too, both ways: the side that
+ * releases first sends its data with its RELEASE, the peer reads it at
+ * EOF, releases with data of its own, and the first side reads that when
+ * the release completes.  With a lossy link (a's frames lost 40 % of the
+ * time) the retransmitted or out-of-order RELEASE still carries it.
+ */
+TEST_F_TIMEOUT(tdi, user_data_release, 120)
+{
+	struct tdi_disconnect d = { .flags = TDI_DISCONNECT_RELEASE,
+				    .timeout_ms = 20000 };
+	unsigned char big[TDI_MAX_USER_DATA], buf[TDI_MAX_USER_DATA];
+	char data[4096];
+	int l, c, s, i, round;
+	ssize_t n, got;
+
+	for (i = 0; i < TDI_MAX_USER_DATA; i++)
+		big[i] = i * 5 + 1;
+	l = ud_listener(self->nsb, variant->type, self->port, NULL);
+	ASSERT_LE(0, l);
+	for (round = 0; round < 2; round++) {
+		if (round)	/* a's frames, RELEASE included, get lost */
+			ASSERT_EQ(0, run("tc -n tdsa%d qdisc add dev va root netem loss 40%%",
+					 main_pid));
+		c = sock_in(self->nsa, variant->type);
+		ASSERT_LE(0, c);
+		timeouts(c);
+		set_timeo(c, SO_SNDTIMEO, 30000);
+		set_timeo(c, SO_RCVTIMEO, 30000);
+		ASSERT_EQ(0, connect_to(c, mac_b, self->port));
+		s = accept(l, NULL, NULL);
+		ASSERT_LE(0, s);
+		set_timeo(s, SO_RCVTIMEO, 30000);
+		ASSERT_EQ(0, set_ud(c, TDI_DISCONNECT_DATA, big, sizeof(big)));
+		ASSERT_EQ(0, set_ud(s, TDI_DISCONNECT_DATA, "b: bye", 6));
+		/* data first, then the RELEASE right behind it */
+		memset(data, 'd', sizeof(data));
+		ASSERT_EQ((ssize_t)sizeof(data),
+			  send(c, data, sizeof(data), MSG_NOSIGNAL));
+		ASSERT_EQ(0, shutdown(c, SHUT_WR));
+		for (got = 0; (n = recv(s, data, sizeof(data), 0)) > 0; )
+			got += n;
+		EXPECT_EQ(0, n);		/* EOF, not an error */
+		EXPECT_EQ((ssize_t)sizeof(data), got);
+		EXPECT_EQ(TDI_MAX_USER_DATA, get_ud(s, TDI_DISCONNECT_DATA, buf));
+		EXPECT_EQ(0, memcmp(buf, big, sizeof(big)));
+		/* b's release completes: a had released first */
+		EXPECT_EQ(0, ioctl(s, SIOCTDIDISCONNECT, &d)) {
+			TH_LOG("round %d: release: %s", round, strerror(errno));
+		}
+		EXPECT_EQ(0, recv(c, buf, sizeof(buf), 0));
+		EXPECT_EQ(6, get_ud(c, TDI_DISCONNECT_DATA, buf));
+		EXPECT_EQ(0, memcmp(buf, "b: bye", 6));
+		/* each ends once its own RELEASE is acknowledged too (the
+		 * call above returns when the peer's has come)
+		 */
+		EXPECT_TRUE(WAIT_FOR(reason_of(c) == TDI_REASON_RELEASE));
+		EXPECT_TRUE(WAIT_FOR(reason_of(s) == TDI_REASON_RELEASE));
+		/* each side reads what its peer sent, not its own */
+		EXPECT_EQ(TDI_MAX_USER_DATA, get_ud(s, TDI_DISCONNECT_DATA, buf));
+		if (round)
+			run("tc -n tdsa%d qdisc del dev va root", main_pid);
+		close(s);
+		close(c);
+	}
+	close(l);
+}
+
 struct qdisc_del {
 	pthread_t thread;
 	char ns[32], dev[8];
@@ -834,6 +908,650 @@ TEST_F(tdi, user_data_no_cookie)
 	close(s);
 	close(c);
 	close(l);
+}
+
+/* ---- The TDI form of listen (SIOCTDILISTEN) and query-accept ---- */
+
+/* A connect() in a thread of its own, for a listen that blocks meanwhile. */
+struct bg_conn {
+	pthread_t thread;
+	int fd, port, ret, err;
+	double secs;
+	int done;	/* atomic: the test reads it while the thread runs */
+};
+
+static void *bg_conn_main(void *arg)
+{
+	struct bg_conn *b = arg;
+	double t0 = now_s();
+
+	b->ret = connect_to(b->fd, mac_b, b->port);
+	b->err = errno;
+	b->secs = now_s() - t0;
+	__atomic_store_n(&b->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* connect() @fd (made in a) to @port of b in the background. */
+static int bg_connect(struct bg_conn *b, int fd, int port)
+{
+	memset(b, 0, sizeof(*b));
+	b->fd = fd;
+	b->port = port;
+	return pthread_create(&b->thread, NULL, bg_conn_main, b);
+}
+
+/* A send() of @len bytes in a thread of its own, while the test reads. */
+struct bg_send {
+	pthread_t thread;
+	int fd;
+	const void *buf;
+	size_t len;
+	ssize_t ret;
+};
+
+static void *bg_send_main(void *arg)
+{
+	struct bg_send *b = arg;
+
+	b->ret = send(b->fd, b->buf, b->len, MSG_NOSIGNAL);
+	return NULL;
+}
+
+/* The background connect()'s result, errno set as it left it. */
+static int bg_join(struct bg_conn *b)
+{
+	pthread_join(b->thread, NULL);
+	errno = b->err;
+	return b->ret;
+}
+
+/* An endpoint of type @type in b associated with address object @addr. */
+static int ep_on(int nsb, int type, int addr)
+{
+	int e = sock_in(nsb, type);
+
+	if (e < 0)
+		return -1;
+	if (associate(e, addr)) {
+		close(e);
+		return -1;
+	}
+	return e;
+}
+
+/* SIOCTDILISTEN on @fd with @flags, @timeout_ms and no filter. */
+static int tdi_listen(int fd, unsigned int flags, int timeout_ms)
+{
+	struct tdi_listen l;
+
+	memset(&l, 0, sizeof(l));
+	l.flags = flags;
+	l.timeout_ms = timeout_ms;
+	return ioctl(fd, SIOCTDILISTEN, &l);
+}
+
+static void nonblock(int fd)
+{
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+/* Both sides release; 0 when both see the orderly end. */
+static int release_both(int c, int s)
+{
+	struct tdi_disconnect d = { .flags = TDI_DISCONNECT_RELEASE,
+				    .timeout_ms = 10000 };
+	char x;
+
+	if (shutdown(c, SHUT_WR) || recv(s, &x, 1, 0) != 0 ||
+	    ioctl(s, SIOCTDIDISCONNECT, &d) || recv(c, &x, 1, 0) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * SIOCTDILISTEN: the listening endpoint itself becomes the connection,
+ * with the connect and accept data exchanged; blocking, the call returns
+ * once connected.  After a release the same fd listens again,
+ * non-blocking: EINPROGRESS, then POLLOUT when a connect comes.
+ */
+TEST_F(tdi, tdi_listen_connects)
+{
+	unsigned char buf[TDI_MAX_USER_DATA];
+	struct sockaddr_tdi sa;
+	socklen_t len = sizeof(sa);
+	struct bg_conn b;
+	int addr, e, c;
+
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	e = ep_on(self->nsb, variant->type, addr);
+	ASSERT_LE(0, e);
+	timeouts(e);
+	ASSERT_EQ(0, set_ud(e, TDI_ACCEPT_DATA, "e-accepts", 9));
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, c);
+	timeouts(c);
+	ASSERT_EQ(0, set_ud(c, TDI_CONNECT_DATA, "c-offers", 8));
+	ASSERT_EQ(0, bg_connect(&b, c, self->port));
+	EXPECT_EQ(0, tdi_listen(e, 0, 0)) {
+		TH_LOG("SIOCTDILISTEN: %s", strerror(errno));
+	}
+	EXPECT_EQ(0, bg_join(&b)) {
+		TH_LOG("connect: %s, reason %d", strerror(errno), reason_of(c));
+	}
+	EXPECT_EQ(TDI_STATE_CONNECTED, info_of(e).state);
+	ASSERT_EQ(0, getpeername(e, (struct sockaddr *)&sa, &len));
+	EXPECT_EQ(0, memcmp(sa.stdi_node, mac_a, 6));
+	EXPECT_EQ(port_of(c), ntohs(sa.stdi_port));
+	EXPECT_EQ(self->port, port_of(e));
+	EXPECT_EQ(8, get_ud(e, TDI_CONNECT_DATA, buf));
+	EXPECT_EQ(0, memcmp(buf, "c-offers", 8));
+	EXPECT_EQ(9, get_ud(c, TDI_ACCEPT_DATA, buf));
+	EXPECT_EQ(0, memcmp(buf, "e-accepts", 9));
+	EXPECT_EQ(0, exchange(c, e, 4000, 1));
+	EXPECT_EQ(0, exchange(e, c, 4000, 2));
+	ASSERT_EQ(0, release_both(c, e));
+	close(c);
+	/* idle once our RELEASE is acknowledged too */
+	ASSERT_TRUE(WAIT_FOR(info_of(e).state == TDI_STATE_BOUND));
+	EXPECT_EQ(TDI_REASON_RELEASE, reason_of(e));
+
+	/* the same fd, still associated, listens again: non-blocking */
+	nonblock(e);
+	EXPECT_EQ(-1, tdi_listen(e, 0, 0));
+	EXPECT_EQ(EINPROGRESS, errno);
+	EXPECT_EQ(0, wait_poll(e, POLLIN | POLLOUT, 0));
+	EXPECT_EQ(TDI_STATE_LISTENING, info_of(e).state);
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, c);
+	timeouts(c);
+	EXPECT_EQ(0, connect_to(c, mac_b, self->port));
+	EXPECT_TRUE(wait_poll(e, POLLOUT, 5000) & POLLOUT);
+	EXPECT_EQ(0, get_ud(e, TDI_CONNECT_DATA, buf));	/* this one had none */
+	EXPECT_EQ(0, exchange(e, c, 1000, 3));
+	close(c);
+	close(e);
+	close(addr);
+}
+
+/*
+ * Pending TDI-form listens on one address object are served in the order
+ * they were made; each endpoint gets its own offer (told apart by the
+ * connect data); with none left, an offer is refused NO_LISTENER.
+ */
+TEST_F(tdi, tdi_listen_fifo)
+{
+	unsigned char buf[TDI_MAX_USER_DATA];
+	int addr, e[3], c[3], i, x;
+
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	for (i = 0; i < 3; i++) {
+		e[i] = ep_on(self->nsb, variant->type, addr);
+		ASSERT_LE(0, e[i]);
+		nonblock(e[i]);
+		ASSERT_EQ(-1, tdi_listen(e[i], 0, 0));
+		ASSERT_EQ(EINPROGRESS, errno);
+	}
+	for (i = 0; i < 3; i++) {
+		char d = '0' + i;
+
+		c[i] = sock_in(self->nsa, variant->type);
+		ASSERT_LE(0, c[i]);
+		timeouts(c[i]);
+		ASSERT_EQ(0, set_ud(c[i], TDI_CONNECT_DATA, &d, 1));
+		ASSERT_EQ(0, connect_to(c[i], mac_b, self->port));
+		EXPECT_TRUE(wait_poll(e[i], POLLOUT, 5000) & POLLOUT);
+		for (x = i + 1; x < 3; x++)
+			EXPECT_EQ(TDI_STATE_LISTENING, info_of(e[x]).state);
+		EXPECT_EQ(1, get_ud(e[i], TDI_CONNECT_DATA, buf));
+		EXPECT_EQ(d, buf[0]);
+		EXPECT_EQ(0, exchange(c[i], e[i], 100, i));
+	}
+	x = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, x);
+	timeouts(x);
+	EXPECT_EQ(-1, connect_to(x, mac_b, self->port));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	EXPECT_EQ(TDI_REASON_NO_LISTENER, reason_of(x));
+	close(x);
+	for (i = 0; i < 3; i++) {
+		close(c[i]);
+		close(e[i]);
+	}
+	close(addr);
+}
+
+/*
+ * timeout_ms ends a listen with ETIMEDOUT (reason TIMEOUT); an offer
+ * after it finds no listener.  Non-blocking, the end shows in poll
+ * (POLLERR) and SO_ERROR.  The endpoint listens again after either.
+ */
+TEST_F(tdi, tdi_listen_timeout)
+{
+	int addr, e, c;
+	double t0, dt;
+
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	e = ep_on(self->nsb, variant->type, addr);
+	ASSERT_LE(0, e);
+	t0 = now_s();
+	EXPECT_EQ(-1, tdi_listen(e, 0, 300));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	dt = now_s() - t0;
+	EXPECT_LE(0.25, dt);
+	EXPECT_GE(3.0, dt);
+	EXPECT_EQ(TDI_REASON_TIMEOUT, reason_of(e));
+	EXPECT_EQ(TDI_STATE_BOUND, info_of(e).state);
+	c = connect_from(self->nsa, variant->type, 0, self->port);
+	EXPECT_EQ(-1, c);
+	EXPECT_EQ(ECONNREFUSED, errno);
+
+	nonblock(e);
+	EXPECT_EQ(-1, tdi_listen(e, 0, 300));
+	EXPECT_EQ(EINPROGRESS, errno);
+	EXPECT_TRUE(wait_poll(e, POLLIN, 3000) & POLLERR);
+	EXPECT_EQ(ETIMEDOUT, so_error(e));
+	EXPECT_EQ(TDI_REASON_TIMEOUT, reason_of(e));
+
+	/* and again, with no limit (-1): it takes the next offer */
+	EXPECT_EQ(-1, tdi_listen(e, 0, -1));
+	EXPECT_EQ(EINPROGRESS, errno);
+	EXPECT_EQ(0, wait_poll(e, POLLIN | POLLOUT, 500));
+	c = connect_from(self->nsa, variant->type, 0, self->port);
+	EXPECT_LE(0, c);
+	EXPECT_TRUE(wait_poll(e, POLLOUT, 5000) & POLLOUT);
+	EXPECT_EQ(TDI_REASON_NONE, reason_of(e));
+	close(c);
+	close(e);
+	close(addr);
+}
+
+/*
+ * SIOCTDILISTEN's errors: no address object, bad flags, time-out or
+ * filter (EINVAL), a bad pointer (EFAULT), a listen pending (EALREADY),
+ * a BSD listener (EINVAL), a connected endpoint (EISCONN), an address
+ * object (EOPNOTSUPP).  A pending listen does not connect, accept or
+ * listen(); closed, it takes no offer.
+ */
+TEST_F(tdi, tdi_listen_errors)
+{
+	struct tdi_listen l;
+	int addr, e, l2, c, s;
+
+	e = sock_in(self->nsb, variant->type);
+	ASSERT_LE(0, e);
+	EXPECT_EQ(-1, tdi_listen(e, 0, 0));
+	EXPECT_EQ(EINVAL, errno);		/* not associated */
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	ASSERT_EQ(0, associate(e, addr));
+	EXPECT_EQ(-1, tdi_listen(e, 0x80, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, tdi_listen(e, 0, -2));
+	EXPECT_EQ(EINVAL, errno);
+	memset(&l, 0, sizeof(l));
+	l.filter.node_prefix_bits = 49;
+	EXPECT_EQ(-1, ioctl(e, SIOCTDILISTEN, &l));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(e, SIOCTDILISTEN, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(addr, SIOCTDILISTEN, &l));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(TDI_STATE_BOUND, info_of(e).state);	/* nothing changed */
+
+	nonblock(e);
+	ASSERT_EQ(-1, tdi_listen(e, 0, 0));
+	ASSERT_EQ(EINPROGRESS, errno);
+	EXPECT_EQ(-1, tdi_listen(e, 0, 0));
+	EXPECT_EQ(EALREADY, errno);
+	EXPECT_EQ(-1, listen(e, 4));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, accept(e, NULL, NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, connect_to(e, mac_a, self->port));
+	EXPECT_EQ(EINVAL, errno);
+	close(e);			/* withdrawn: nobody listens */
+	c = connect_from(self->nsa, variant->type, 0, self->port);
+	EXPECT_EQ(-1, c);
+	EXPECT_EQ(ECONNREFUSED, errno);
+
+	l2 = ep_on(self->nsb, variant->type, addr);
+	ASSERT_LE(0, l2);
+	ASSERT_EQ(0, listen(l2, 4));
+	EXPECT_EQ(-1, tdi_listen(l2, 0, 0));
+	EXPECT_EQ(EINVAL, errno);
+	c = connect_from(self->nsa, variant->type, 0, self->port);
+	ASSERT_LE(0, c);
+	s = accept(l2, NULL, NULL);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(-1, tdi_listen(s, 0, 0));
+	EXPECT_EQ(EISCONN, errno);
+	EXPECT_EQ(-1, tdi_listen(c, 0, 0));
+	EXPECT_EQ(EISCONN, errno);
+	close(s);
+	close(c);
+	close(l2);
+	close(addr);
+}
+
+/*
+ * A TDI-form listen's filter: of two listens, the older takes only offers
+ * from one remote port, the other only node a; each offer goes to the
+ * first listen it passes.
+ */
+TEST_F(tdi, tdi_listen_filter)
+{
+	int addr, e1, e2, c1, c2, port1 = self->port + 1;
+	struct tdi_listen l;
+
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	e1 = ep_on(self->nsb, variant->type, addr);
+	e2 = ep_on(self->nsb, variant->type, addr);
+	ASSERT_LE(0, e1);
+	ASSERT_LE(0, e2);
+	nonblock(e1);
+	nonblock(e2);
+	memset(&l, 0, sizeof(l));
+	l.filter.remote.stdi_family = AF_TDI;
+	l.filter.port = htons(port1);
+	EXPECT_EQ(-1, ioctl(e1, SIOCTDILISTEN, &l));
+	EXPECT_EQ(EINPROGRESS, errno);
+	memset(&l, 0, sizeof(l));
+	l.filter.remote.stdi_family = AF_TDI;
+	memcpy(l.filter.remote.stdi_node, mac_a, 6);
+	l.filter.node_prefix_bits = 48;
+	EXPECT_EQ(-1, ioctl(e2, SIOCTDILISTEN, &l));
+	EXPECT_EQ(EINPROGRESS, errno);
+	/* from another port than e1's: e2 */
+	c2 = connect_from(self->nsa, variant->type, port1 + 1, self->port);
+	ASSERT_LE(0, c2);
+	EXPECT_TRUE(wait_poll(e2, POLLOUT, 5000) & POLLOUT);
+	EXPECT_EQ(TDI_STATE_LISTENING, info_of(e1).state);
+	/* from e1's port: e1 */
+	c1 = connect_from(self->nsa, variant->type, port1, self->port);
+	ASSERT_LE(0, c1);
+	EXPECT_TRUE(wait_poll(e1, POLLOUT, 5000) & POLLOUT);
+	EXPECT_EQ(0, exchange(c1, e1, 100, 1));
+	EXPECT_EQ(0, exchange(c2, e2, 100, 2));
+	close(c1);
+	close(c2);
+	close(e1);
+	close(e2);
+	close(addr);
+}
+
+/*
+ * Query-accept, TDI form: the listen completes with the endpoint OFFERED
+ * (POLLIN; getpeername() and TDI_CONNECT_DATA show the offer; send and
+ * recv are ENOTCONN); the connector waits past its own connect time-out
+ * (HOLD) until TDI_ACCEPT, which sends the accept data; data the
+ * connector sends at once arrives.  TDI_ACCEPT takes no value, and there
+ * is nothing to accept twice.
+ */
+TEST_F_TIMEOUT(tdi, query_accept_tdi, 60)
+{
+	unsigned char buf[TDI_MAX_USER_DATA];
+	struct sockaddr_tdi sa;
+	socklen_t len = sizeof(sa);
+	struct bg_conn b;
+	int addr, e, c, one = 1;
+
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	e = ep_on(self->nsb, variant->type, addr);
+	ASSERT_LE(0, e);
+	timeouts(e);
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, c);
+	timeouts(c);
+	set_timeo(c, SO_SNDTIMEO, 1000);	/* its connect time-out */
+	ASSERT_EQ(0, set_ud(c, TDI_CONNECT_DATA, "may I?", 6));
+	ASSERT_EQ(0, bg_connect(&b, c, self->port));
+	EXPECT_EQ(0, tdi_listen(e, TDI_QUERY_ACCEPT, 0)) {
+		TH_LOG("SIOCTDILISTEN: %s", strerror(errno));
+	}
+	EXPECT_EQ(TDI_STATE_OFFERED, info_of(e).state);
+	EXPECT_EQ(POLLIN, wait_poll(e, POLLIN | POLLOUT, 0) & ~POLLRDNORM);
+	ASSERT_EQ(0, getpeername(e, (struct sockaddr *)&sa, &len));
+	EXPECT_EQ(0, memcmp(sa.stdi_node, mac_a, 6));
+	EXPECT_EQ(6, get_ud(e, TDI_CONNECT_DATA, buf));
+	EXPECT_EQ(0, memcmp(buf, "may I?", 6));
+	EXPECT_EQ(-1, send(e, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(ENOTCONN, errno);
+	EXPECT_EQ(-1, recv(e, buf, 1, MSG_DONTWAIT));
+	EXPECT_EQ(ENOTCONN, errno);
+	EXPECT_EQ(-1, setsockopt(e, SOL_TDI, TDI_ACCEPT, &one, sizeof(one)));
+	EXPECT_EQ(EINVAL, errno);
+	/* well past the connector's 1 s: it still waits */
+	usleep(2500000);
+	EXPECT_FALSE(__atomic_load_n(&b.done, __ATOMIC_ACQUIRE));
+	EXPECT_EQ(TDI_STATE_OFFERED, info_of(e).state);
+	ASSERT_EQ(0, set_ud(e, TDI_ACCEPT_DATA, "welcome", 7));
+	EXPECT_EQ(0, setsockopt(e, SOL_TDI, TDI_ACCEPT, NULL, 0));
+	EXPECT_EQ(0, bg_join(&b)) {
+		TH_LOG("connect: %s, reason %d", strerror(errno), reason_of(c));
+	}
+	EXPECT_LE(2.5, b.secs);
+	EXPECT_EQ(7, get_ud(c, TDI_ACCEPT_DATA, buf));
+	EXPECT_EQ(0, memcmp(buf, "welcome", 7));
+	EXPECT_EQ(0, exchange(c, e, 4000, 5));
+	EXPECT_EQ(0, exchange(e, c, 4000, 6));
+	EXPECT_EQ(-1, setsockopt(e, SOL_TDI, TDI_ACCEPT, NULL, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, setsockopt(e, SOL_TDI, TDI_REJECT, NULL, 0));
+	EXPECT_EQ(EINVAL, errno);
+	close(c);
+	close(e);
+	close(addr);
+}
+
+/*
+ * Rejection: TDI_REJECT sends our disconnect data and the connector gets
+ * ECONNREFUSED, reason REFUSED; so do SIOCTDIDISCONNECT and close() of
+ * an OFFERED endpoint.  The endpoint listens again after each.
+ */
+TEST_F(tdi, query_accept_reject)
+{
+	struct tdi_disconnect d = { .flags = TDI_DISCONNECT_ABORT };
+	unsigned char buf[TDI_MAX_USER_DATA];
+	int addr, e, c, round, err;
+
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	e = ep_on(self->nsb, variant->type, addr);
+	ASSERT_LE(0, e);
+	nonblock(e);
+	ASSERT_EQ(0, set_ud(e, TDI_DISCONNECT_DATA, "no, thanks", 10));
+	for (round = 0; round < 3; round++) {
+		ASSERT_EQ(-1, tdi_listen(e, TDI_QUERY_ACCEPT, 0));
+		ASSERT_EQ(EINPROGRESS, errno);
+		c = sock_in(self->nsa, variant->type);
+		ASSERT_LE(0, c);
+		timeouts(c);
+		nonblock(c);
+		EXPECT_EQ(-1, connect_to(c, mac_b, self->port));
+		EXPECT_EQ(EINPROGRESS, errno);
+		EXPECT_TRUE(wait_poll(e, POLLIN, 5000) & POLLIN);
+		EXPECT_EQ(TDI_STATE_OFFERED, info_of(e).state);
+		/* TDI_REJECT, SIOCTDIDISCONNECT, close() */
+		err = round == 0 ? setsockopt(e, SOL_TDI, TDI_REJECT, NULL, 0) :
+		      round == 1 ? ioctl(e, SIOCTDIDISCONNECT, &d) : close(e);
+		EXPECT_EQ(0, err);
+		EXPECT_TRUE(wait_poll(c, POLLOUT, 5000) & POLLERR);
+		EXPECT_EQ(ECONNREFUSED, so_error(c));
+		EXPECT_EQ(TDI_REASON_REFUSED, reason_of(c));
+		EXPECT_EQ(10, get_ud(c, TDI_DISCONNECT_DATA, buf));
+		EXPECT_EQ(0, memcmp(buf, "no, thanks", 10));
+		if (round < 2) {
+			EXPECT_EQ(TDI_REASON_REFUSED, reason_of(e));
+			EXPECT_EQ(TDI_STATE_BOUND, info_of(e).state);
+		}
+		close(c);
+	}
+	close(addr);
+}
+
+/*
+ * Query-accept on a BSD listener (the TDI_QUERY_ACCEPT option): accept()
+ * returns OFFERED endpoints; TDI_ACCEPT connects one, close() of another
+ * rejects it, and closing the listener rejects the offers still queued.
+ */
+TEST_F(tdi, query_accept_bsd)
+{
+	unsigned char buf[TDI_MAX_USER_DATA];
+	int l, s, c[3], i, one = 1;
+
+	l = ud_listener(self->nsb, variant->type, self->port, "from l");
+	ASSERT_LE(0, l);
+	EXPECT_EQ(0, sockopt_int(l, SOL_TDI, TDI_QUERY_ACCEPT));
+	ASSERT_EQ(0, setsockopt(l, SOL_TDI, TDI_QUERY_ACCEPT, &one,
+				sizeof(one)));
+	EXPECT_EQ(1, sockopt_int(l, SOL_TDI, TDI_QUERY_ACCEPT));
+	timeouts(l);
+	for (i = 0; i < 3; i++) {
+		c[i] = sock_in(self->nsa, variant->type);
+		ASSERT_LE(0, c[i]);
+		timeouts(c[i]);
+		nonblock(c[i]);
+		ASSERT_EQ(0, set_ud(c[i], TDI_CONNECT_DATA, "c", 1));
+		EXPECT_EQ(-1, connect_to(c[i], mac_b, self->port));
+		EXPECT_EQ(EINPROGRESS, errno);
+		if (i == 2)
+			break;
+		s = accept(l, NULL, NULL);
+		ASSERT_LE(0, s);
+		EXPECT_EQ(TDI_STATE_OFFERED, info_of(s).state);
+		EXPECT_EQ(1, get_ud(s, TDI_CONNECT_DATA, buf));
+		usleep(300000);
+		EXPECT_EQ(0, wait_poll(c[i], POLLOUT, 0));	/* waits */
+		if (i == 0) {
+			EXPECT_EQ(0, setsockopt(s, SOL_TDI, TDI_ACCEPT, NULL, 0));
+			EXPECT_TRUE(wait_poll(c[0], POLLOUT, 5000) & POLLOUT);
+			EXPECT_EQ(0, so_error(c[0]));
+			/* the listener's accept data, inherited */
+			EXPECT_EQ(6, get_ud(c[0], TDI_ACCEPT_DATA, buf));
+			EXPECT_EQ(0, exchange(s, c[0], 2000, 7));
+		} else {
+			close(s);
+			EXPECT_TRUE(wait_poll(c[1], POLLOUT, 5000) & POLLERR);
+			EXPECT_EQ(ECONNREFUSED, so_error(c[1]));
+			EXPECT_EQ(TDI_REASON_REFUSED, reason_of(c[1]));
+		}
+		if (i == 0)
+			close(s);
+	}
+	/* the third waits on the accept queue: the listener goes */
+	EXPECT_TRUE(wait_poll(l, POLLIN, 5000) & POLLIN);
+	close(l);
+	EXPECT_TRUE(wait_poll(c[2], POLLOUT, 5000) & POLLERR);
+	EXPECT_EQ(ECONNREFUSED, so_error(c[2]));
+	EXPECT_EQ(TDI_REASON_REFUSED, reason_of(c[2]));
+	for (i = 0; i < 3; i++)
+		close(c[i]);
+}
+
+/*
+ * An offer nobody decides expires after net.tdi.offer_timeout_ms: the
+ * connector is refused with reason TIMEOUT; TDI_ACCEPT after it is
+ * ETIMEDOUT.  A connector that gives up first (close()) is heard: the
+ * offer ends, and TDI_ACCEPT is ECONNRESET.
+ */
+TEST_F(tdi, query_accept_expiry)
+{
+	struct bg_conn b;
+	int addr, e, c;
+
+	ASSERT_EQ(0, sysctl_in(self->nsb, "offer_timeout_ms", "700"));
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	e = ep_on(self->nsb, variant->type, addr);
+	ASSERT_LE(0, e);
+	nonblock(e);
+	ASSERT_EQ(-1, tdi_listen(e, TDI_QUERY_ACCEPT, 0));
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, c);
+	timeouts(c);
+	ASSERT_EQ(0, bg_connect(&b, c, self->port));
+	EXPECT_EQ(-1, bg_join(&b));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	EXPECT_EQ(TDI_REASON_TIMEOUT, reason_of(c));
+	EXPECT_LE(0.6, b.secs);
+	EXPECT_EQ(-1, setsockopt(e, SOL_TDI, TDI_ACCEPT, NULL, 0));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	EXPECT_EQ(TDI_REASON_TIMEOUT, reason_of(e));
+	close(c);
+
+	ASSERT_EQ(0, sysctl_in(self->nsb, "offer_timeout_ms", "30000"));
+	ASSERT_EQ(-1, tdi_listen(e, TDI_QUERY_ACCEPT, 0));
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, c);
+	nonblock(c);
+	EXPECT_EQ(-1, connect_to(c, mac_b, self->port));
+	EXPECT_TRUE(wait_poll(e, POLLIN, 5000) & POLLIN);
+	usleep(200000);			/* the HOLD named e to c */
+	close(c);
+	EXPECT_TRUE(WAIT_FOR(info_of(e).state != TDI_STATE_OFFERED));
+	EXPECT_EQ(-1, setsockopt(e, SOL_TDI, TDI_ACCEPT, NULL, 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	close(e);
+	close(addr);
+}
+
+/*
+ * Query-accept on a lossy link (20 % of the frames lost each way): the
+ * HOLDs keep the connector waiting through a 2 s decision, the ACCEPT
+ * gets through, and 256 KiB arrive intact both ways.
+ */
+TEST_F_TIMEOUT(tdi, query_accept_lossy, 120)
+{
+	static unsigned char out[262144], in[262144];
+	struct bg_send snd;
+	struct bg_conn b;
+	int addr, e, c;
+
+	ASSERT_EQ(0, run("tc -n tdsa%d qdisc add dev va root netem loss 20%%", main_pid));
+	ASSERT_EQ(0, run("tc -n tdsb%d qdisc add dev vb root netem loss 20%%", main_pid));
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	e = ep_on(self->nsb, variant->type, addr);
+	ASSERT_LE(0, e);
+	set_timeo(e, SO_RCVTIMEO, 30000);
+	set_timeo(e, SO_SNDTIMEO, 30000);
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, c);
+	set_timeo(c, SO_RCVTIMEO, 30000);
+	set_timeo(c, SO_SNDTIMEO, 30000);
+	ASSERT_EQ(0, bg_connect(&b, c, self->port));
+	ASSERT_EQ(0, tdi_listen(e, TDI_QUERY_ACCEPT, 0));
+	usleep(2000000);
+	EXPECT_FALSE(__atomic_load_n(&b.done, __ATOMIC_ACQUIRE));
+	ASSERT_EQ(0, setsockopt(e, SOL_TDI, TDI_ACCEPT, NULL, 0));
+	ASSERT_EQ(0, bg_join(&b)) {
+		TH_LOG("connect: %s, reason %d", strerror(errno), reason_of(c));
+	}
+	if (variant->type == SOCK_STREAM) {
+		/* more than the receive buffer: read while it is sent */
+		pattern(out, sizeof(out), 9);
+		snd.fd = c;
+		snd.buf = out;
+		snd.len = sizeof(out);
+		ASSERT_EQ(0, pthread_create(&snd.thread, NULL, bg_send_main,
+					    &snd));
+		EXPECT_EQ((ssize_t)sizeof(in), recv_all(e, in, sizeof(in), 0));
+		pthread_join(snd.thread, NULL);
+		EXPECT_EQ((ssize_t)sizeof(out), snd.ret);
+		EXPECT_EQ(0, memcmp(in, out, sizeof(in)));
+	} else {
+		EXPECT_EQ(0, exchange(c, e, 4000, 9));
+	}
+	EXPECT_EQ(0, exchange(e, c, 4000, 10));
+	close(c);
+	close(e);
+	close(addr);
 }
 
 /* ---- Datagrams on address objects (one fixture: no socket type) ---- */

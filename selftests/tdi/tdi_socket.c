@@ -507,6 +507,7 @@ static const struct {
 	{ "keepalive_intvl_ms", 100, 3600000, 75000 },
 	{ "keepalive_probes", 1, 100, 9 },
 	{ "max_offers", 0, 65536, 1024 },
+	{ "offer_timeout_ms", 100, 600000, 30000 },
 };
 
 /*
@@ -1321,10 +1322,11 @@ TEST_F(tdi, listen_autobind)
 }
 
 /*
- * Options: the queries work on any endpoint; the TDI options that set
- * something come with query-accept (not yet; association,
- * TDI_CONNECTION_CONTEXT, TDI_LISTEN_FILTER and user data work, see
- * tdi_semantics); other numbers and levels are unknown.
+ * Options: the queries work on any endpoint; TDI_ACCEPT and TDI_REJECT
+ * take no value and need an offer (EINVAL here; query-accept itself,
+ * association, TDI_CONNECTION_CONTEXT, TDI_LISTEN_FILTER and user data:
+ * tdi_semantics); an address object has none of the endpoint options;
+ * other numbers and levels are unknown.
  */
 TEST_F(tdi, sockopt)
 {
@@ -1339,13 +1341,25 @@ TEST_F(tdi, sockopt)
 	memset(buf, 0, sizeof(buf));
 	for (opt = TDI_ASSOCIATE_ADDRESS; opt <= TDI_PROVIDER_INFO; opt++) {
 		/* association, the context, filters, user data: tdi_semantics */
+		bool ep = variant->type != SOCK_DGRAM;
+
 		if (opt != TDI_QUERY_ACCEPT && opt != TDI_DISCONNECT_REASON &&
 		    opt < TDI_ACCEPT)
 			continue;
+		if (ep && opt == TDI_QUERY_ACCEPT)
+			continue;
 		EXPECT_EQ(-1, setsockopt(self->fd, SOL_TDI, opt, buf,
 					 sizeof(int)));
-		EXPECT_EQ(EOPNOTSUPP, errno) {
-			TH_LOG("setsockopt %d: %s", opt, strerror(errno));
+		if (ep && (opt == TDI_ACCEPT || opt == TDI_REJECT)) {
+			EXPECT_EQ(EINVAL, errno);	/* a value */
+			EXPECT_EQ(-1, setsockopt(self->fd, SOL_TDI, opt,
+						 NULL, 0));
+			EXPECT_EQ(EINVAL, errno);	/* no offer */
+		} else {
+			EXPECT_EQ(EOPNOTSUPP, errno) {
+				TH_LOG("setsockopt %d: %s", opt,
+				       strerror(errno));
+			}
 		}
 		if (opt == TDI_DISCONNECT_REASON || opt == TDI_INFO ||
 		    opt == TDI_PROVIDER_INFO)
@@ -1388,8 +1402,7 @@ TEST_F(tdi, sockopt)
 	EXPECT_TRUE(pi.service_flags & TDI_SERVICE_BROADCAST_SUPPORTED);
 	/* no device in this namespace: what every usable device carries */
 	EXPECT_EQ(1280 - 44, pi.max_datagram);
-	/* not there yet, so not claimed */
-	EXPECT_FALSE(pi.service_flags & TDI_SERVICE_DELAYED_ACCEPTANCE);
+	EXPECT_TRUE(pi.service_flags & TDI_SERVICE_DELAYED_ACCEPTANCE);
 
 	for (i = 0; i < ARRAY_SIZE(unknown); i++) {
 		opt = unknown[i];
@@ -1472,8 +1485,9 @@ TEST_F(tdi, sockopt_lengths)
 }
 
 /*
- * SIOCTDILISTEN is not there yet.  SIOCTDIDISCONNECT: EOPNOTSUPP on an
- * address object; on an endpoint EFAULT, EINVAL for flags other than
+ * SIOCTDILISTEN: EOPNOTSUPP on an address object, EINVAL on an endpoint
+ * with no address object (the rest: tdi_semantics).  SIOCTDIDISCONNECT:
+ * EOPNOTSUPP on an address object; on an endpoint EFAULT, EINVAL for flags other than
  * exactly one of RELEASE and ABORT or a time-out below -1 (checked before
  * the state), ENOTCONN with no connection.
  */
@@ -1490,12 +1504,15 @@ TEST_F(tdi, ioctl)
 
 	memset(&lis, 0, sizeof(lis));
 	EXPECT_EQ(-1, ioctl(self->fd, SIOCTDILISTEN, &lis));
-	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(dgram ? EOPNOTSUPP : EINVAL, errno);
 	EXPECT_EQ(-1, ioctl(self->fd, SIOCTDIDISCONNECT, &disc));
 	EXPECT_EQ(dgram ? EOPNOTSUPP : ENOTCONN, errno);
 	ASSERT_EQ(0, tdi_bind_port(self->fd, 6006));
+	/* bound: a bad time-out is EINVAL before anything waits */
+	lis.timeout_ms = -2;
 	EXPECT_EQ(-1, ioctl(self->fd, SIOCTDILISTEN, &lis));
-	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_EQ(dgram ? EOPNOTSUPP : EINVAL, errno);
+	lis.timeout_ms = 0;
 	disc.flags = TDI_DISCONNECT_ABORT;
 	EXPECT_EQ(-1, ioctl(self->fd, SIOCTDIDISCONNECT, &disc));
 	EXPECT_EQ(dgram ? EOPNOTSUPP : ENOTCONN, errno);

@@ -417,9 +417,75 @@ static void tdi_filter_check_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tdi_filter_check(&f), -EINVAL);
 }
 
+/* A stand-in listening endpoint: what tdi_addr_listener() looks at. */
+static struct tdi_sock *tdi_test_listener(struct kunit *test,
+					  struct tdi_addr *a, int type,
+					  u16 filter_port)
+{
+	struct tdi_sock *ts = kunit_kzalloc(test, sizeof(*ts), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ts);
+	ts->sk.sk_type = type;
+	refcount_set(&ts->sk.sk_refcnt, 1);
+	ts->filter.remote.stdi_family = AF_TDI;
+	ts->filter.port = htons(filter_port);
+	list_add_tail(&ts->listen_node, &a->listeners);
+	return ts;
+}
+
+/* The choice of listen for an offer: oldest first, of the offer's socket
+ * type, whose filter the offer passes; a listen that took its offer
+ * leaves the list and the next in line takes the next one (FIFO).
+ */
+static void tdi_addr_listener_fifo_test(struct kunit *test)
+{
+	static const u8 node[ETH_ALEN] = { 2, 0, 0, 0, 0, 0xa };
+	const int st = SOCK_STREAM, sp = SOCK_SEQPACKET;
+	struct tdi_sock *l[4];
+	struct tdi_addr *a;
+
+	a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	spin_lock_init(&a->lock);
+	INIT_LIST_HEAD(&a->listeners);
+	KUNIT_EXPECT_NULL(test, tdi_addr_listener(a, st, node, 7, false));
+
+	l[0] = tdi_test_listener(test, a, st, 9);	/* port 9 only */
+	l[1] = tdi_test_listener(test, a, sp, 0);
+	l[2] = tdi_test_listener(test, a, st, 0);
+	l[3] = tdi_test_listener(test, a, st, 0);
+
+	/* from port 7: not l[0] (filter), not l[1] (type): l[2] */
+	KUNIT_EXPECT_PTR_EQ(test, tdi_addr_listener(a, st, node, 7, false),
+			    l[2]);
+	KUNIT_EXPECT_EQ(test, refcount_read(&l[2]->sk.sk_refcnt), 2);
+	/* from port 9: the older l[0] */
+	KUNIT_EXPECT_PTR_EQ(test, tdi_addr_listener(a, st, node, 9, false),
+			    l[0]);
+	KUNIT_EXPECT_PTR_EQ(test, tdi_addr_listener(a, sp, node, 9, false),
+			    l[1]);
+	/* a cookie's first frame wants a BSD listener: with l[2] a
+	 * TDI-form listen, l[3]
+	 */
+	l[2]->tdi_listen = 1;
+	KUNIT_EXPECT_PTR_EQ(test, tdi_addr_listener(a, st, node, 7, true),
+			    l[3]);
+	KUNIT_EXPECT_PTR_EQ(test, tdi_addr_listener(a, st, node, 7, false),
+			    l[2]);
+	/* l[2] took its offer: the next from port 7 goes to l[3] */
+	list_del_init(&l[2]->listen_node);
+	KUNIT_EXPECT_PTR_EQ(test, tdi_addr_listener(a, st, node, 7, false),
+			    l[3]);
+	list_del_init(&l[3]->listen_node);
+	KUNIT_EXPECT_NULL(test, tdi_addr_listener(a, st, node, 7, false));
+	list_del_init(&l[1]->listen_node);
+	KUNIT_EXPECT_NULL(test, tdi_addr_listener(a, sp, node, 7, false));
+}
+
 static struct kunit_case tdi_filter_test_cases[] = {
 	KUNIT_CASE_PARAM(tdi_filter_match_test, tdi_filter_gen_params),
 	KUNIT_CASE(tdi_filter_check_test),
+	KUNIT_CASE(tdi_addr_listener_fifo_test),
 	{}
 };
 

@@ -235,7 +235,12 @@ static const struct tdi_bad_case tdi_bad_cases[] = {
 	BAD("DATAGRAM with dst_id", DATAGRAM, 0, 0, DST_ID, 1, IDS),
 	/* payload length for the type */
 	BAD("HOLD with payload", HOLD, 0, SRC_ID, DST_ID, 1, LENGTH),
-	BAD("RELEASE with payload", RELEASE, 0, SRC_ID, DST_ID, 1, LENGTH),
+	BAD("RELEASE with 1 byte", RELEASE, 0, SRC_ID, DST_ID, 1, LENGTH),
+	BAD("RELEASE shorter than setup", RELEASE, 0, SRC_ID, DST_ID,
+	    TDI_SETUP_LEN - 1, LENGTH),
+	BAD_SETUP("RELEASE with 129 bytes of data", RELEASE, 0, SRC_ID, DST_ID,
+		  TDI_SETUP_LEN + TDI_MAX_USER_DATA + 1, 0, 0,
+		  TDI_MAX_USER_DATA + 1, LENGTH),
 	BAD("XDATA empty", XDATA, 0, SRC_ID, DST_ID, 0, LENGTH),
 	BAD("XDATA of 1025 bytes", XDATA, 0, SRC_ID, DST_ID, TDI_MAX_EXPEDITED + 1,
 	    LENGTH),
@@ -326,6 +331,12 @@ static const struct tdi_bad_case tdi_bad_cases[] = {
 		  TDI_SETUP_LEN + 2, 1500, TDI_REASON_ABORT, 2, SETUP),
 	BAD_SETUP("RESET reason 255", RESET, 0, 0, DST_ID,
 		  TDI_SETUP_LEN, 0, 255, 0, SETUP),
+	BAD_SETUP("RELEASE with reason", RELEASE, 0, SRC_ID, DST_ID,
+		  TDI_SETUP_LEN, 0, TDI_REASON_RELEASE, 0, SETUP),
+	BAD_SETUP("RELEASE with mru", RELEASE, 0, SRC_ID, DST_ID,
+		  TDI_SETUP_LEN + 1, MRU_MIN, 0, 1, SETUP),
+	BAD_SETUP("RELEASE datalen above len", RELEASE, 0, SRC_ID, DST_ID,
+		  TDI_SETUP_LEN + 4, 0, 0, 5, SETUP),
 };
 
 static void tdi_bad_case_desc(const struct tdi_bad_case *c, char *desc)
@@ -460,6 +471,9 @@ static const struct tdi_good_case tdi_good_cases[] = {
 	     TDI_MAX_EXPEDITED, 0),
 	GOOD("RELEASE", RELEASE, 0, SRC_ID, DST_ID, 0, 0),
 	GOOD("RELEASE, ACKNOW", RELEASE, TDI_F_ACKNOW, SRC_ID, DST_ID, 0, 2),
+	GOOD_SETUP("RELEASE, no data", RELEASE, 0, SRC_ID, DST_ID, 0, 0, 0, 0),
+	GOOD_SETUP("RELEASE, 128 bytes of data", RELEASE, TDI_F_ACKNOW, SRC_ID,
+		   DST_ID, 0, 0, TDI_MAX_USER_DATA, 3),
 	GOOD_SETUP("RESET", RESET, 0, SRC_ID, DST_ID, 0, TDI_REASON_ABORT, 0, 0),
 	GOOD_SETUP("RESET, no src_id, data", RESET, 0, 0, DST_ID, 0,
 		   TDI_REASON_NONE, 31, 0),

@@ -49,7 +49,7 @@ static const struct tdi_state_case tdi_state_cases[] = {
 	REFUSE(IDLE, LISTENING, "listen needs an address first"),
 	REFUSE(IDLE, OFFERED, "no listen"),
 	REFUSE(IDLE, CLOSING, "no connection"),
-	REFUSE(BOUND, OFFERED, "offer without a listen"),
+	ALLOW(BOUND, OFFERED, "query-accept listener's new child"),
 	REFUSE(BOUND, RELEASE_SENT, "release without a connection"),
 	REFUSE(BOUND, CLOSING, "no connection to close"),
 	REFUSE(LISTENING, CONNECTING, "connect while listening"),
