@@ -2,102 +2,8 @@
 /*
  * tdi: the AF_TDI socket family, module init and per-namespace state.
  *
- * Implementation notes
- * --------------------
- *
- * Objects.  A socket is a struct tdi_sock (struct sock first).  SOCK_DGRAM
- * sockets are TDI address objects once bound; SOCK_STREAM and
- * SOCK_SEQPACKET sockets are connection endpoints.  The transport address
- * itself is a struct tdi_addr, refcounted and separate from any socket: the
- * socket that opened it holds one reference and every associated endpoint
- * one more, so an address object lives while its fd or any association
- * holds it.  bind() on an endpoint opens an implicit address object.
- * Association (TDI_ASSOCIATE_ADDRESS, sockopt.c) takes the address
- * socket's lock alone to take a reference, then the endpoint's lock to
- * attach it (tdi_ep_associate()): two socket locks are never nested there.
- *
- * Per namespace.  struct tdi_net (net_generic, tdi_net_id) holds the port
- * table and the list of the namespace's sockets.  A socket is in exactly
- * one namespace's list from create to release.
- *
- * Life cycle.  tdi_create() allocates the sock and links it into the
- * namespace list; tdi_release() is the one place a socket is torn down: it
- * unlinks it, drops its address object, orphans it and puts the last
- * reference the file held.  The socket's proto_ops and struct proto pin
- * the module, so rmmod fails while any socket is open.
- *
- * Faces.  endpoint.c holds the state machine (every state change goes
- * through tdi_set_state(), which WARNs on a transition the table does not
- * allow) and the requests both faces share, which never sleep; a face
- * adds waiting.  The endpoint core (conn.c, input.c, offer.c) never wakes a
- * reader or writer itself: it indicates what happened through the
- * endpoint's ts->ep_ops (struct tdi_ep_ops in tdi.h), with the socket lock
- * held.  The socket face (socket.c, tdi_sock_ep_ops, set by tdi_sk_alloc())
- * turns each indication into wake-ups and signals; a child endpoint takes
- * its listener's ops.  Frames come up from dev.c, which hands each one to
- * the receive path it was given at init (rcv.c, tdi_rcv()); an endpoint
- * takes every frame through one dispatch there, at once or from the
- * socket backlog (tdi_input_or_backlog(), tdi_backlog_rcv()).
- *
- * Offers.  A CONNECT for a BSD listener makes no socket: it becomes a
- * half-open offer, a struct tdi_offer in the namespace's offer table
- * (tdi_net.offer_*, bounded by net.tdi.max_offers and by each listener's
- * backlog + 1), or, when that is full, a stateless cookie in the ACCEPT.
- * The child socket is made when the connector's first frame arrives
- * (offer.c).  The exceptions, in endpoint.c (tdi_ep_connect_rcv()): a
- * TDI-form listen (SIOCTDILISTEN) is itself the endpoint the CONNECT
- * makes, and a query-accept offer is an OFFERED endpoint at once (the
- * listen's endpoint, or a child on a BSD listener's accept queue, within
- * its backlog), which repeats HOLD on its rto_timer until TDI_ACCEPT,
- * TDI_REJECT or net.tdi.offer_timeout_ms.  A retransmitted CONNECT finds
- * the endpoint it made by the peer's node and identifier before any
- * listener is looked for (rcv.c).  One timer
- * per namespace (tdi_net.offer_timer) retransmits the offers' ACCEPTs; it
- * holds no reference and is shut down (timer_shutdown_sync()) in
- * tdi_net_exit() before the table is freed, so neither netns exit nor
- * module unload leaves it running.
- *
- * Lock order (outer first):
- *	the socket lock: lock_sock(sk) in process context, bh_lock_sock(sk)
- *	in the receive path and timers (a listener, then a child:
- *	lock_sock_nested() when listening stops, bh_lock_sock_nested()
- *	when an offer's first frame makes the child)
- *	  tdi_addr.lock (spin, BH off: an address object's listeners and
- *	  the socket that takes its datagrams)
- *	  tdi_net.conn_lock (spin, BH off)
- *	    tdi_net.offer_lock (spin, BH off)
- *	  tdi_net.socks_lock (spin, BH off)
- *	  tdi_ports.lock (spin, BH off)
- * offer_lock is taken alone or inside conn_lock (offers and connections
- * share one identifier space, checked under conn_lock); tdi_addr.lock,
- * socks_lock and the ports lock are never held with another spinlock
- * (the receive path takes tdi_addr.lock with no socket lock, to find a
- * listener).  Nothing sleeps
- * under them; frames built under offer_lock are sent after it is dropped.
- * tdi_rto_bounds_lock (sysctl.c, a mutex) orders the writes of the
- * rto_min_ms and rto_max_ms sysctls; it is taken with no other lock held
- * and takes none.  Sysctl values are read with READ_ONCE(), locklessly.
- *
- * An endpoint's fields are under its socket lock (owned, or bh-locked by
- * the receive path and timers), user data and the peer's included; the
- * exceptions: tdi_sock.filter is also written under tdi_addr.lock, where
- * the receive path reads it to choose a listener; tdi_sock.state,
- * peer_abort, addr and a few counters are read locklessly with
- * READ_ONCE() by poll and /proc.  A datagram is queued on its address
- * object's receive queue under that queue's own lock (dgram.c).
- *
- * Refcounts.  tdi_addr.ref: one per holder, as above; the last put unhashes
- * the port and frees the object after an RCU grace period, so lockless
- * readers (the receive path, /proc) may still look at it under RCU.
- * tdi_sock.addr is written under the socket lock with WRITE_ONCE() and
- * read by /proc with READ_ONCE() under RCU.  An offer in the offer table
- * holds a socket reference on its listener; whoever unlinks the offer
- * (first frame, peer's RESET, timer, tdi_ep_stop_listen()) puts it, after
- * dropping offer_lock.  The connection table holds one reference on each
- * hashed endpoint; a pending timer of an endpoint holds one (rto_timer,
- * delack_timer, and listen_timer, the time-out of a TDI-form listen,
- * stopped wherever the listen ends: an offer, close(), a signal); a child
- * on a listener's accept queue is held by the queue.
+ * The implementation notes (objects, life cycle, faces, lock order,
+ * refcounts) are at the top of endpoint.c.
  */
 
 #include <linux/delay.h>
@@ -113,6 +19,15 @@
 #include "tdi.h"
 
 unsigned int tdi_net_id __read_mostly;
+
+/* release_sock(): what the core indicated meanwhile goes to the face
+ * (called with the socket still owned and its spinlock held: the socket
+ * face only wakes and signals)
+ */
+static void tdi_release_cb(struct sock *sk)
+{
+	tdi_ep_deliver(tdi_sk(sk));
+}
 
 /* SO_KEEPALIVE was set or cleared (socket lock held). */
 static void tdi_set_keepalive(struct sock *sk, int val)
@@ -151,6 +66,7 @@ static struct proto tdi_proto = {
 	.owner			= THIS_MODULE,
 	.obj_size		= sizeof(struct tdi_sock),
 	.backlog_rcv		= tdi_backlog_rcv,
+	.release_cb		= tdi_release_cb,
 	.keepalive		= tdi_set_keepalive,
 	.enter_memory_pressure	= tdi_enter_memory_pressure,
 	.leave_memory_pressure	= tdi_leave_memory_pressure,

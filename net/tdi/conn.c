@@ -374,9 +374,9 @@ void tdi_conn_done(struct tdi_sock *ts, int err, int reason)
 	tdi_set_state(ts, TDI_STATE_BOUND);
 	if (err) {
 		WRITE_ONCE(sk->sk_err, err);
-		ts->ep_ops->error(ts);
+		tdi_ep_indicate(ts, TDI_IND_ERROR);
 	}
-	ts->ep_ops->disconnected(ts);
+	tdi_ep_indicate(ts, TDI_IND_DISCONNECTED);
 }
 
 /**
@@ -718,31 +718,25 @@ void tdi_conn_refuse(struct tdi_sock *ts, int reason,
 	tdi_conn_done(ts, reason == TDI_REASON_TIMEOUT ? ETIMEDOUT : 0, reason);
 }
 
-/* HOLD goes this often while an offer waits for its decision; the
- * connector waits at least TDI_HOLD_WAIT_MS after each (input.c), so
- * three HOLDs in a row may be lost.  A retransmitted CONNECT is answered with a
- * HOLD at once as well.
- */
-#define TDI_HOLD_INTERVAL	HZ
-
 /**
  * tdi_conn_hold_timer() - arm the timer of an OFFERED endpoint
  * @ts: the endpoint, offer_deadline set, socket lock held
  *
- * It sends the next HOLD, or rejects the offer at its deadline.
+ * It sends the next HOLD, or rejects the offer at its deadline.  HOLD goes
+ * every TDI_HOLD_INTERVAL while an offer waits for its decision; the
+ * connector waits at least TDI_HOLD_WAIT_MS after each (input.c), so
+ * three HOLDs in a row may be lost.  A retransmitted CONNECT is answered
+ * with a HOLD at once as well.
  */
 void tdi_conn_hold_timer(struct tdi_sock *ts)
 {
-	unsigned long when = jiffies + TDI_HOLD_INTERVAL;
-
-	if (time_before(ts->offer_deadline, when))
-		when = ts->offer_deadline;
-	sk_reset_timer(&ts->sk, &ts->rto_timer, when);
+	sk_reset_timer(&ts->sk, &ts->rto_timer,
+		       tdi_hold_when(jiffies, ts->offer_deadline));
 }
 
 static void tdi_rto_offered(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 {
-	if (time_after_eq(jiffies, ts->offer_deadline)) {
+	if (tdi_offer_expired(jiffies, ts->offer_deadline)) {
 		/* counted under timeouts; a child still queued on its
 		 * listener is counted under dead_offers when it is reaped
 		 */
@@ -879,6 +873,7 @@ static void tdi_rto_timer(struct timer_list *t)
 			tdi_rto_connected(ts, &xmitq);
 	}
 	bh_unlock_sock(sk);
+	tdi_ep_deliver(ts);
 	tdi_xmit_flush(sock_net(sk), &xmitq);
 	sock_put(sk);
 }
@@ -907,6 +902,7 @@ static void tdi_delack_timer(struct timer_list *t)
 		tdi_send_ack(ts, 0, &xmitq);
 	}
 	bh_unlock_sock(sk);
+	tdi_ep_deliver(ts);
 	tdi_xmit_flush(sock_net(sk), &xmitq);
 	sock_put(sk);
 }

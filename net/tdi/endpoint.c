@@ -2,7 +2,112 @@
 /*
  * tdi endpoints: the state machine and the requests on an endpoint that
  * both faces share (the socket face, socket.c, adds waiting to them).
- * Nothing here sleeps; every function takes the socket lock held.
+ * Nothing here sleeps; every function takes the socket lock held, but
+ * tdi_ep_deliver().
+ *
+ * Implementation notes
+ * --------------------
+ *
+ * Objects.  A socket is a struct tdi_sock (struct sock first).  SOCK_DGRAM
+ * sockets are TDI address objects once bound; SOCK_STREAM and
+ * SOCK_SEQPACKET sockets are connection endpoints.  The transport address
+ * itself is a struct tdi_addr, refcounted and separate from any socket: the
+ * socket that opened it holds one reference and every associated endpoint
+ * one more, so an address object lives while its fd or any association
+ * holds it.  bind() on an endpoint opens an implicit address object.
+ * Association (TDI_ASSOCIATE_ADDRESS, sockopt.c) takes the address
+ * socket's lock alone to take a reference, then the endpoint's lock to
+ * attach it (tdi_ep_associate()): two socket locks are never nested there.
+ *
+ * Per namespace.  struct tdi_net (net_generic, tdi_net_id) holds the port
+ * table and the list of the namespace's sockets.  A socket is in exactly
+ * one namespace's list from create to release.
+ *
+ * Life cycle.  tdi_create() allocates the sock and links it into the
+ * namespace list; tdi_release() is the one place a socket is torn down: it
+ * unlinks it, drops its address object, orphans it and puts the last
+ * reference the file held.  The socket's proto_ops and struct proto pin
+ * the module, so rmmod fails while any socket is open.
+ *
+ * Faces.  endpoint.c holds the state machine (every state change goes
+ * through tdi_set_state(), which WARNs on a transition the table does not
+ * allow) and the requests both faces share, which never sleep; a face
+ * adds waiting.  The endpoint core (endpoint.c, conn.c, input.c, offer.c)
+ * never wakes a reader or writer itself: it records what happened under
+ * the socket lock (tdi_ep_indicate(), a bit in ts->ind) and the endpoint's
+ * face hears of it through ts->ep_ops (struct tdi_ep_ops in tdi.h) once
+ * the lock is dropped (tdi_ep_deliver(): from release_sock() through
+ * tdi_proto.release_cb, which also covers the frames a process's
+ * release_sock() takes from the backlog, and after bh_unlock_sock() in
+ * rcv.c, the timers and offer.c).  The caller of tdi_ep_deliver() holds a
+ * reference on the endpoint.  The socket face (socket.c, tdi_sock_ep_ops,
+ * set by tdi_sk_alloc()) turns each indication into wake-ups and signals;
+ * a child endpoint takes its listener's ops; a datagram is indicated on
+ * its address object at once, with no lock held (dgram.c).  Frames come
+ * up from dev.c, which hands each one to the receive path it was given at
+ * init (rcv.c, tdi_rcv()); an endpoint takes every frame through one
+ * dispatch there, at once or from the socket backlog
+ * (tdi_input_or_backlog(), tdi_backlog_rcv()).
+ *
+ * Offers.  A CONNECT for a BSD listener makes no socket: it becomes a
+ * half-open offer, a struct tdi_offer in the namespace's offer table
+ * (tdi_net.offer_*, bounded by net.tdi.max_offers and by each listener's
+ * backlog + 1), or, when that is full, a stateless cookie in the ACCEPT.
+ * The child socket is made when the connector's first frame arrives
+ * (offer.c).  The exceptions, in endpoint.c (tdi_ep_connect_rcv()): a
+ * TDI-form listen (SIOCTDILISTEN) is itself the endpoint the CONNECT
+ * makes, and a query-accept offer is an OFFERED endpoint at once (the
+ * listen's endpoint, or a child on a BSD listener's accept queue, within
+ * its backlog), which repeats HOLD on its rto_timer until TDI_ACCEPT,
+ * TDI_REJECT or net.tdi.offer_timeout_ms.  A retransmitted CONNECT finds
+ * the endpoint it made by the peer's node and identifier before any
+ * listener is looked for (rcv.c).  One timer
+ * per namespace (tdi_net.offer_timer) retransmits the offers' ACCEPTs; it
+ * holds no reference and is shut down (timer_shutdown_sync()) in
+ * tdi_net_exit() before the table is freed, so neither netns exit nor
+ * module unload leaves it running.
+ *
+ * Lock order (outer first):
+ *	the socket lock: lock_sock(sk) in process context, bh_lock_sock(sk)
+ *	in the receive path and timers (a listener, then a child:
+ *	lock_sock_nested() when listening stops, bh_lock_sock_nested()
+ *	when an offer's first frame makes the child)
+ *	  tdi_addr.lock (spin, BH off: an address object's listeners and
+ *	  the socket that takes its datagrams)
+ *	  tdi_net.conn_lock (spin, BH off)
+ *	    tdi_net.offer_lock (spin, BH off)
+ *	  tdi_net.socks_lock (spin, BH off)
+ *	  tdi_ports.lock (spin, BH off)
+ * offer_lock is taken alone or inside conn_lock (offers and connections
+ * share one identifier space, checked under conn_lock); tdi_addr.lock,
+ * socks_lock and the ports lock are never held with another spinlock
+ * (the receive path takes tdi_addr.lock with no socket lock, to find a
+ * listener).  Nothing sleeps
+ * under them; frames built under offer_lock are sent after it is dropped.
+ * tdi_rto_bounds_lock (sysctl.c, a mutex) orders the writes of the
+ * rto_min_ms and rto_max_ms sysctls; it is taken with no other lock held
+ * and takes none.  Sysctl values are read with READ_ONCE(), locklessly.
+ *
+ * An endpoint's fields are under its socket lock (owned, or bh-locked by
+ * the receive path and timers), user data and the peer's included; the
+ * exceptions: tdi_sock.filter is also written under tdi_addr.lock, where
+ * the receive path reads it to choose a listener; tdi_sock.state,
+ * peer_abort, addr and a few counters are read locklessly with
+ * READ_ONCE() by poll and /proc.  A datagram is queued on its address
+ * object's receive queue under that queue's own lock (dgram.c).
+ *
+ * Refcounts.  tdi_addr.ref: one per holder, as above; the last put unhashes
+ * the port and frees the object after an RCU grace period, so lockless
+ * readers (the receive path, /proc) may still look at it under RCU.
+ * tdi_sock.addr is written under the socket lock with WRITE_ONCE() and
+ * read by /proc with READ_ONCE() under RCU.  An offer in the offer table
+ * holds a socket reference on its listener; whoever unlinks the offer
+ * (first frame, peer's RESET, timer, tdi_ep_stop_listen()) puts it, after
+ * dropping offer_lock.  The connection table holds one reference on each
+ * hashed endpoint; a pending timer of an endpoint holds one (rto_timer,
+ * delack_timer, and listen_timer, the time-out of a TDI-form listen,
+ * stopped wherever the listen ends: an offer, close(), a signal); a child
+ * on a listener's accept queue is held by the queue.
  */
 
 #include <kunit/visibility.h>
@@ -10,6 +115,39 @@
 #include <linux/random.h>
 
 #include "tdi.h"
+
+/**
+ * tdi_ep_deliver() - tell the endpoint's face what was indicated
+ * @ts: the endpoint, no tdi lock held, a reference held by the caller
+ *
+ * Each indication recorded since the last delivery (tdi_ep_indicate())
+ * goes to ts->ep_ops once, in the order of enum tdi_ind.  Any context.
+ */
+void tdi_ep_deliver(struct tdi_sock *ts)
+{
+	const struct tdi_ep_ops *ops = ts->ep_ops;
+	unsigned long ind;
+
+	if (!READ_ONCE(ts->ind))
+		return;
+	ind = xchg(&ts->ind, 0);
+	if (ind & BIT(TDI_IND_CONNECTED))
+		ops->connected(ts);
+	if (ind & BIT(TDI_IND_OFFER))
+		ops->offer(ts);
+	if (ind & BIT(TDI_IND_RECEIVE_EXPEDITED))
+		ops->receive_expedited(ts);
+	if (ind & BIT(TDI_IND_RECEIVE))
+		ops->receive(ts);
+	if (ind & BIT(TDI_IND_SEND_POSSIBLE))
+		ops->send_possible(ts);
+	if (ind & BIT(TDI_IND_XSEND_POSSIBLE))
+		ops->xsend_possible(ts);
+	if (ind & BIT(TDI_IND_ERROR))
+		ops->error(ts);
+	if (ind & BIT(TDI_IND_DISCONNECTED))
+		ops->disconnected(ts);
+}
 
 /**
  * tdi_set_state() - move an endpoint or address object to a new state
@@ -330,10 +468,11 @@ static void tdi_listen_timer(struct timer_list *t)
 		tdi_ep_unlisten_tdi(ts);
 		ts->reason = TDI_REASON_TIMEOUT;
 		WRITE_ONCE(sk->sk_err, ETIMEDOUT);
-		ts->ep_ops->error(ts);
-		ts->ep_ops->disconnected(ts);
+		tdi_ep_indicate(ts, TDI_IND_ERROR);
+		tdi_ep_indicate(ts, TDI_IND_DISCONNECTED);
 	}
 	bh_unlock_sock(sk);
+	tdi_ep_deliver(ts);
 	sock_put(sk);
 }
 
@@ -457,14 +596,14 @@ static void tdi_ep_take_offer(struct tdi_sock *ts, struct sk_buff *skb,
 		if (tdi_ep_from_connect(ts, skb, TDI_FRAME_CB(skb), mtu))
 			goto fail;
 		tdi_ep_hold_offer(ts, xmitq);
-		ts->ep_ops->offer(ts);
+		tdi_ep_indicate(ts, TDI_IND_OFFER);
 		return;
 	}
 	tdi_set_state(ts, TDI_STATE_BOUND);
 	if (tdi_ep_from_connect(ts, skb, TDI_FRAME_CB(skb), mtu))
 		goto fail_bound;
 	tdi_ep_send_accept(ts, xmitq);
-	ts->ep_ops->connected(ts);
+	tdi_ep_indicate(ts, TDI_IND_CONNECTED);
 	return;
 
 fail:
@@ -473,8 +612,8 @@ fail_bound:
 	/* no identifier free: the listen is over, as with a time-out */
 	ts->reason = TDI_REASON_INSUFFICIENT_RESOURCES;
 	WRITE_ONCE(ts->sk.sk_err, EADDRNOTAVAIL);
-	ts->ep_ops->error(ts);
-	ts->ep_ops->disconnected(ts);
+	tdi_ep_indicate(ts, TDI_IND_ERROR);
+	tdi_ep_indicate(ts, TDI_IND_DISCONNECTED);
 	tdi_reply(sock_net(&ts->sk), skb, TDI_T_REFUSE,
 		  TDI_REASON_INSUFFICIENT_RESOURCES, xmitq);
 }
@@ -513,7 +652,7 @@ static void tdi_ep_offer_child(struct tdi_sock *lts, struct sk_buff *skb,
 	tdi_link_sock(ts);
 	list_add_tail(&ts->accept_node, &lts->accept_queue);
 	sk_acceptq_added(&lts->sk);
-	lts->ep_ops->offer(lts);
+	tdi_ep_indicate(lts, TDI_IND_OFFER);
 }
 
 /* A CONNECT again, for the connection @ts has already made of it. */
@@ -625,7 +764,7 @@ int tdi_ep_accept(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 	 */
 	ts->ts_recent = 0;
 	tdi_ep_send_accept(ts, xmitq);
-	ts->ep_ops->connected(ts);
+	tdi_ep_indicate(ts, TDI_IND_CONNECTED);
 	return 0;
 }
 

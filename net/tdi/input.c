@@ -158,7 +158,7 @@ static void tdi_xack_rcv(struct tdi_sock *ts, u16 xack)
 	}
 	if (freed) {
 		ts->retries = 0;	/* progress */
-		ts->ep_ops->xsend_possible(ts);
+		tdi_ep_indicate(ts, TDI_IND_XSEND_POSSIBLE);
 	}
 	skb = skb_peek(&ts->xwrite_queue);
 	if (skb && !TDI_SKB_CB(skb)->lost &&
@@ -271,7 +271,7 @@ static void tdi_ack_rcv(struct tdi_sock *ts, const struct tdi_frame *fr,
 			tdi_conn_idle_timer(ts);
 		else
 			tdi_conn_rearm_rto(ts);
-		ts->ep_ops->send_possible(ts);
+		tdi_ep_indicate(ts, TDI_IND_SEND_POSSIBLE);
 	}
 }
 
@@ -286,7 +286,7 @@ static void tdi_peer_released(struct tdi_sock *ts)
 		tdi_set_state(ts, TDI_STATE_RELEASE_RECEIVED);
 	else if (ts->state == TDI_STATE_RELEASE_SENT)
 		tdi_set_state(ts, TDI_STATE_CLOSING);
-	ts->ep_ops->disconnected(ts);
+	tdi_ep_indicate(ts, TDI_IND_DISCONNECTED);
 }
 
 /* Frames this small are copied into an skb of their own size. */
@@ -459,7 +459,7 @@ static void tdi_data_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 	tdi_schedule_ack(ts, had_ofo || release ||
 			 (fr->flags & TDI_F_ACKNOW), xmitq);
 	if (!skb_queue_empty(&sk->sk_receive_queue))
-		ts->ep_ops->receive(ts);
+		tdi_ep_indicate(ts, TDI_IND_RECEIVE);
 }
 
 static void tdi_xdata_rcv(struct tdi_sock *ts, struct sk_buff *skb,
@@ -505,7 +505,7 @@ static void tdi_xdata_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 	ts->xrcv_nxt++;
 	ts->st.expedited_received++;
 	tdi_send_ack(ts, 0, xmitq);
-	ts->ep_ops->receive_expedited(ts);
+	tdi_ep_indicate(ts, TDI_IND_RECEIVE_EXPEDITED);
 }
 
 static void tdi_reset_rcv(struct tdi_sock *ts, const struct tdi_frame *fr)
@@ -530,7 +530,6 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 			       struct sk_buff_head *xmitq)
 {
 	struct net *net = sock_net(&ts->sk);
-	unsigned long hold;
 	u32 sample;
 	int mtu;
 
@@ -573,7 +572,7 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		ts->st.frames_received++;
 		tdi_send_ack(ts, 0, xmitq);
 		consume_skb(skb);
-		ts->ep_ops->connected(ts);
+		tdi_ep_indicate(ts, TDI_IND_CONNECTED);
 		tdi_conn_push(ts, xmitq);
 		return;
 	case TDI_T_REFUSE:
@@ -591,11 +590,9 @@ static void tdi_connecting_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 		/* the offer waits for the peer's decision: wait with it,
 		 * long enough for the next HOLDs (one a second) to come
 		 */
-		hold = READ_ONCE(tdi_pernet(net)->sysctl.connect_timeout_ms);
-		hold = jiffies + msecs_to_jiffies(max_t(unsigned long, hold,
-							TDI_HOLD_WAIT_MS));
-		if (time_before(ts->connect_deadline, hold))
-			ts->connect_deadline = hold;
+		ts->connect_deadline =
+			tdi_held_deadline(jiffies, ts->connect_deadline,
+					  READ_ONCE(tdi_pernet(net)->sysctl.connect_timeout_ms));
 		/* whom to tell if we give up (tdi_conn_abort()) */
 		if (!ts->peer_id)
 			ts->peer_id = fr->src_id;

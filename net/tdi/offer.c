@@ -749,6 +749,7 @@ static void tdi_offer_to_child(struct tdi_sock *ts, struct sk_buff *skb,
 	tdi_input_or_backlog(ts, skb, xmitq);
 	bh_unlock_sock(sk);
 	local_bh_enable();
+	tdi_ep_deliver(ts);
 }
 
 /* Answer a first frame whose offer cannot become a connection. */
@@ -839,10 +840,11 @@ void tdi_offer_input(struct tdi_sock *lts, struct sk_buff *skb,
 	tdi_conn_keepalive_changed(ts);
 	bh_unlock_sock(&ts->sk);
 	local_bh_enable();
+	tdi_ep_deliver(ts);
 	tdi_link_sock(ts);
 	list_add_tail(&ts->accept_node, &lts->accept_queue);
 	sk_acceptq_added(&lts->sk);
 	if (cookie)
 		tdi_stat_inc(tn, TDI_STAT_COOKIES_OK);
-	lts->ep_ops->offer(lts);
+	tdi_ep_indicate(lts, TDI_IND_OFFER);
 }

@@ -104,6 +104,7 @@ static int tdi_deliver(struct net *net, struct tdi_sock *ts,
 	bh_lock_sock(sk);
 	taken = tdi_input_or_backlog(ts, skb, &xmitq);
 	bh_unlock_sock(sk);
+	tdi_ep_deliver(ts);
 	tdi_xmit_flush(net, &xmitq);
 	sock_put(sk);
 	return taken ? NET_RX_SUCCESS : NET_RX_DROP;

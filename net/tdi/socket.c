@@ -21,6 +21,41 @@
 
 #include "tdi.h"
 
+/**
+ * tdi_wait() - wait for a condition, the socket lock held
+ * @ts: the endpoint
+ * @timeo: the time left (sock_rcvtimeo(), sock_sndtimeo(); 0 is
+ *	non-blocking); lowered by the time waited
+ * @cond: what to wait for, evaluated under the lock, again on each wake-up
+ *
+ * The one wait of the socket face: every blocking call sleeps here, woken
+ * by the indications the core delivers (tdi_sock_ep_ops).  The lock is
+ * dropped while asleep, so @cond may find the endpoint changed.
+ *
+ * Return: 0 once @cond holds, -EAGAIN when @timeo runs out (at once if it
+ * was 0), or sock_intr_errno() when a signal comes first.
+ */
+#define tdi_wait(ts, timeo, cond) ({					\
+	struct sock *__sk = &(ts)->sk;					\
+	long *__timeo = (timeo);					\
+	int __err = 0;							\
+	DEFINE_WAIT_FUNC(__wait, woken_wake_function);			\
+									\
+	add_wait_queue(sk_sleep(__sk), &__wait);			\
+	while (!sk_wait_event(__sk, __timeo, cond, &__wait)) {		\
+		if (!*__timeo) {					\
+			__err = -EAGAIN;				\
+			break;						\
+		}							\
+		if (signal_pending(current)) {				\
+			__err = sock_intr_errno(*__timeo);		\
+			break;						\
+		}							\
+	}								\
+	remove_wait_queue(sk_sleep(__sk), &__wait);			\
+	__err;								\
+})
+
 static bool tdi_may_send(const struct tdi_sock *ts)
 {
 	return ts->state == TDI_STATE_CONNECTED ||
@@ -62,14 +97,7 @@ static void tdi_close_conn(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 	/* SO_LINGER {1, t}: wait up to t for the release, then abort */
 	tdi_flush(ts, xmitq);
 	timeo = sk->sk_lingertime;
-	while (ts->hashed && timeo && !signal_pending(current)) {
-		DEFINE_WAIT_FUNC(wait, woken_wake_function);
-
-		add_wait_queue(sk_sleep(sk), &wait);
-		sk_wait_event(sk, &timeo, !ts->hashed, &wait);
-		remove_wait_queue(sk_sleep(sk), &wait);
-	}
-	if (ts->hashed)
+	if (tdi_wait(ts, &timeo, !ts->hashed))	/* time is up, or a signal */
 		tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);
 }
 
@@ -245,19 +273,12 @@ static __poll_t tdi_poll(struct file *file, struct socket *sock,
 /* A blocking connect() waits for the answer: 0, or the connection's error. */
 static int tdi_connect_wait(struct socket *sock, struct tdi_sock *ts)
 {
-	struct sock *sk = &ts->sk;
 	long timeo = MAX_SCHEDULE_TIMEOUT;
+	int err;
 
-	while (ts->state == TDI_STATE_CONNECTING) {
-		DEFINE_WAIT_FUNC(wait, woken_wake_function);
-
-		if (signal_pending(current))
-			return sock_intr_errno(timeo);
-		add_wait_queue(sk_sleep(sk), &wait);
-		sk_wait_event(sk, &timeo, ts->state != TDI_STATE_CONNECTING,
-			      &wait);
-		remove_wait_queue(sk_sleep(sk), &wait);
-	}
+	err = tdi_wait(ts, &timeo, ts->state != TDI_STATE_CONNECTING);
+	if (err)
+		return err;
 	if (tdi_ep_connected(ts)) {
 		sock->state = SS_CONNECTED;
 		return 0;
@@ -358,24 +379,10 @@ static int tdi_accept(struct socket *sock, struct socket *newsock, int flags,
 		err = -EINVAL;		/* a TDI-form listen has no children */
 		goto out;
 	}
-	while (ts->state == TDI_STATE_LISTENING &&
-	       list_empty(&ts->accept_queue)) {
-		DEFINE_WAIT_FUNC(wait, woken_wake_function);
-
-		if (!timeo) {
-			err = -EAGAIN;
-			goto out;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(timeo);
-			goto out;
-		}
-		add_wait_queue(sk_sleep(sk), &wait);
-		sk_wait_event(sk, &timeo,
-			      ts->state != TDI_STATE_LISTENING ||
-			      !list_empty(&ts->accept_queue), &wait);
-		remove_wait_queue(sk_sleep(sk), &wait);
-	}
+	err = tdi_wait(ts, &timeo, ts->state != TDI_STATE_LISTENING ||
+		       !list_empty(&ts->accept_queue));
+	if (err)
+		goto out;
 	if (ts->state != TDI_STATE_LISTENING) {
 		err = -EINVAL;
 		goto out;
@@ -416,23 +423,17 @@ static int tdi_send_check(struct tdi_sock *ts, int flags)
 /* Wait for the expedited window; returns 0 or an error. */
 static int tdi_wait_xwnd(struct tdi_sock *ts, long *timeo)
 {
-	struct sock *sk = &ts->sk;
+	int err;
 
 	while ((u16)(ts->xsnd_nxt - ts->xsnd_una) >= TDI_XWND) {
-		DEFINE_WAIT_FUNC(wait, woken_wake_function);
-		int err = tdi_send_check(ts, MSG_NOSIGNAL);
-
+		err = tdi_send_check(ts, MSG_NOSIGNAL);
 		if (err)
 			return err;
-		if (!*timeo)
-			return -EAGAIN;
-		if (signal_pending(current))
-			return sock_intr_errno(*timeo);
-		add_wait_queue(sk_sleep(sk), &wait);
-		sk_wait_event(sk, timeo,
-			      (u16)(ts->xsnd_nxt - ts->xsnd_una) < TDI_XWND ||
-			      !tdi_may_send(ts) || sk->sk_err, &wait);
-		remove_wait_queue(sk_sleep(sk), &wait);
+		err = tdi_wait(ts, timeo,
+			       (u16)(ts->xsnd_nxt - ts->xsnd_una) < TDI_XWND ||
+			       !tdi_may_send(ts) || ts->sk.sk_err);
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -478,18 +479,11 @@ static bool tdi_send_room(struct tdi_sock *ts, size_t len)
 static int tdi_send_wait_whole(struct tdi_sock *ts, size_t len, long *timeo)
 {
 	struct sock *sk = &ts->sk;
-	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 
-	if (!*timeo)
-		return -EAGAIN;
-	if (signal_pending(current))
-		return sock_intr_errno(*timeo);
-	add_wait_queue(sk_sleep(sk), &wait);
-	sk_wait_event(sk, timeo, sk->sk_err ||
-		      (sk->sk_shutdown & SEND_SHUTDOWN) || !tdi_ep_connected(ts) ||
-		      tdi_send_room(ts, len) || len > tdi_max_tsdu(ts), &wait);
-	remove_wait_queue(sk_sleep(sk), &wait);
-	return 0;
+	return tdi_wait(ts, timeo, sk->sk_err ||
+			(sk->sk_shutdown & SEND_SHUTDOWN) ||
+			!tdi_ep_connected(ts) || tdi_send_room(ts, len) ||
+			len > tdi_max_tsdu(ts));
 }
 
 static int tdi_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
@@ -601,18 +595,9 @@ static bool tdi_rcv_ready(struct tdi_sock *ts, struct sk_buff *last,
 
 static int tdi_recv_wait(struct tdi_sock *ts, long *timeo, bool copied)
 {
-	struct sock *sk = &ts->sk;
-	DEFINE_WAIT_FUNC(wait, woken_wake_function);
-	struct sk_buff *last = skb_peek_tail(&sk->sk_receive_queue);
+	struct sk_buff *last = skb_peek_tail(&ts->sk.sk_receive_queue);
 
-	if (!*timeo)
-		return -EAGAIN;
-	if (signal_pending(current))
-		return sock_intr_errno(*timeo);
-	add_wait_queue(sk_sleep(sk), &wait);
-	sk_wait_event(sk, timeo, tdi_rcv_ready(ts, last, copied), &wait);
-	remove_wait_queue(sk_sleep(sk), &wait);
-	return 0;
+	return tdi_wait(ts, timeo, tdi_rcv_ready(ts, last, copied));
 }
 
 /* No expedited TSDU can come any more: the peer released or it ended. */
@@ -633,8 +618,6 @@ static int tdi_recv_expedited(struct tdi_sock *ts, struct msghdr *msg,
 	lock_sock(sk);
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
 	while (!(skb = skb_peek(&ts->xrecv_queue))) {
-		DEFINE_WAIT_FUNC(wait, woken_wake_function);
-
 		err = tdi_ep_error(ts);
 		if (err)
 			goto out;
@@ -644,16 +627,10 @@ static int tdi_recv_expedited(struct tdi_sock *ts, struct msghdr *msg,
 		err = 0;	/* EOF: the peer released */
 		if (tdi_xrcv_over(ts))
 			goto out;
-		err = -EAGAIN;
-		if (!timeo)
+		err = tdi_wait(ts, &timeo, !skb_queue_empty(&ts->xrecv_queue) ||
+			       sk->sk_err || tdi_xrcv_over(ts));
+		if (err)
 			goto out;
-		err = sock_intr_errno(timeo);
-		if (signal_pending(current))
-			goto out;
-		add_wait_queue(sk_sleep(sk), &wait);
-		sk_wait_event(sk, &timeo, !skb_queue_empty(&ts->xrecv_queue) ||
-			      sk->sk_err || tdi_xrcv_over(ts), &wait);
-		remove_wait_queue(sk_sleep(sk), &wait);
 	}
 	cb = TDI_SKB_CB(skb);
 	n = min_t(size_t, len, skb->len - cb->off);
@@ -962,23 +939,11 @@ static int tdi_ioctl_disconnect(struct tdi_sock *ts, void __user *argp,
 		goto out;
 	sk->sk_state_change(sk);
 	timeo = nonblock ? 0 : tdi_disconnect_timeo(ts, d.timeout_ms);
-	while (!(err = tdi_ep_released(ts))) {
-		DEFINE_WAIT_FUNC(wait, woken_wake_function);
-
-		if (!timeo) {
-			err = nonblock ? -EINPROGRESS : -ETIMEDOUT;
-			goto out;
-		}
-		if (signal_pending(current)) {
-			err = sock_intr_errno(timeo);
-			goto out;
-		}
-		add_wait_queue(sk_sleep(sk), &wait);
-		sk_wait_event(sk, &timeo, tdi_ep_released(ts), &wait);
-		remove_wait_queue(sk_sleep(sk), &wait);
-	}
-	if (err > 0)
-		err = 0;
+	err = tdi_wait(ts, &timeo, tdi_ep_released(ts));
+	if (err == -EAGAIN)
+		err = nonblock ? -EINPROGRESS : -ETIMEDOUT;
+	else if (!err)
+		err = min(tdi_ep_released(ts), 0);
 out:
 	release_sock(sk);
 	return err;
@@ -1016,17 +981,11 @@ static int tdi_ioctl_listen(struct socket *sock, void __user *argp,
 		err = err ?: -EINPROGRESS;
 		goto out;
 	}
-	while (!tdi_listen_over(ts)) {
-		DEFINE_WAIT_FUNC(wait, woken_wake_function);
-
-		if (signal_pending(current)) {
-			tdi_ep_stop_listen(ts, &xmitq);
-			err = -EINTR;
-			goto out;
-		}
-		add_wait_queue(sk_sleep(sk), &wait);
-		sk_wait_event(sk, &timeo, tdi_listen_over(ts), &wait);
-		remove_wait_queue(sk_sleep(sk), &wait);
+	if (tdi_wait(ts, &timeo, tdi_listen_over(ts))) {
+		/* a signal: the listen is withdrawn, not restarted */
+		tdi_ep_stop_listen(ts, &xmitq);
+		err = -EINTR;
+		goto out;
 	}
 	if (tdi_ep_connected(ts))
 		sock->state = SS_CONNECTED;

@@ -1,6 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tdi private header: the objects every part of the module shares.
+ * tdi private header: the objects every part of the module shares, from
+ * the bottom up.
+ *
+ * Rule of the house: a file calls only downward, and upward only through
+ * an ops table.  From the top: the faces (socket.c and sockopt.c, the
+ * socket face) call the endpoint core (endpoint.c, which holds the
+ * implementation notes: objects, life cycle, lock order, references);
+ * it calls the connection machinery (conn.c, offer.c, input.c,
+ * output.c, data.c, reasm.c, rtt.c), addresses (addr.c, dgram.c) and
+ * frames (frame.c, dev.c).  Upward: the core tells a face what happened
+ * only through struct tdi_ep_ops, and dev.c hands frames up only through
+ * the receive function it was given at init (rcv.c).
  */
 #ifndef _NET_TDI_TDI_H
 #define _NET_TDI_TDI_H
@@ -37,6 +48,8 @@
 #define TDI_INIT_CWND		10	/* initial congestion window, frames */
 /* a connector held by HOLD waits at least this long after each HOLD */
 #define TDI_HOLD_WAIT_MS	4000
+/* an offer waiting for its decision sends a HOLD this often */
+#define TDI_HOLD_INTERVAL	HZ
 #define TDI_DUPACK_THRESH	3
 
 /**
@@ -343,12 +356,28 @@ struct tdi_sock;
  * @send_possible: normal send space came free
  * @xsend_possible: the expedited window opened
  *
- * The core (conn.c, input.c, offer.c) never wakes a reader or writer
- * itself: it calls these, with the endpoint's socket lock held (owned by
- * a process or bh-locked), and they must not sleep.  The socket face
+ * The core (endpoint.c, conn.c, input.c, offer.c) never wakes a reader or
+ * writer itself, and never calls these under a lock: it records each
+ * indication under the endpoint's socket lock (tdi_ep_indicate()) and
+ * they are delivered, in the order of enum tdi_ind, once the lock is
+ * dropped (tdi_ep_deliver(): by release_sock() through
+ * tdi_proto.release_cb, and after each bh_unlock_sock() in the receive
+ * path and the timers).  They must not sleep.  The socket face
  * (socket.c, tdi_sock_ep_ops) wakes waiters and signals; a face calls
  * downward only, the core reaches a face only through these.
  */
+/* The indications, in the order tdi_ep_deliver() delivers them */
+enum tdi_ind {
+	TDI_IND_CONNECTED,
+	TDI_IND_OFFER,
+	TDI_IND_RECEIVE_EXPEDITED,	/* expedited data before normal */
+	TDI_IND_RECEIVE,
+	TDI_IND_SEND_POSSIBLE,
+	TDI_IND_XSEND_POSSIBLE,
+	TDI_IND_ERROR,
+	TDI_IND_DISCONNECTED,
+};
+
 struct tdi_ep_ops {
 	void (*connected)(struct tdi_sock *ts);
 	void (*offer)(struct tdi_sock *listener);
@@ -460,6 +489,8 @@ struct tdi_ep_ops {
  * @delack_timer: delayed acknowledgment timer
  * @st: counters
  * @ep_ops: the face this endpoint belongs to (struct tdi_ep_ops)
+ * @ind: indications recorded for @ep_ops and not delivered yet (bits of
+ *	enum tdi_ind; atomic bit operations)
  * @context: TDI_CONNECTION_CONTEXT, the client's own value; kept across
  *	reuse, 0 in an accepted endpoint
  * @ud: the user data we send: TDI_CONNECT_DATA in CONNECT,
@@ -474,6 +505,7 @@ struct tdi_ep_ops {
 struct tdi_sock {
 	struct sock		sk;
 	const struct tdi_ep_ops	*ep_ops;
+	unsigned long		ind;
 	struct tdi_addr		*addr;
 	int			state;
 	struct hlist_node	list;
@@ -652,6 +684,56 @@ static inline u32 tdi_now_us(void)
 	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
 }
 
+/* ---- Offers held for a decision: the timing (pure, KUnit-tested) ---- */
+
+/**
+ * tdi_offer_expired() - whether an undecided offer's time is up
+ * @now: jiffies now
+ * @deadline: the offer's deadline (net.tdi.offer_timeout_ms after it came)
+ *
+ * Return: true from @deadline on (jiffies wrap-around safe).
+ */
+static inline bool tdi_offer_expired(unsigned long now, unsigned long deadline)
+{
+	return time_after_eq(now, deadline);
+}
+
+/**
+ * tdi_hold_when() - when an OFFERED endpoint's timer fires next
+ * @now: jiffies now
+ * @deadline: the offer's deadline
+ *
+ * Return: one HOLD interval from @now (the next HOLD), or @deadline if
+ * that comes first (the offer is rejected then).
+ */
+static inline unsigned long tdi_hold_when(unsigned long now,
+					  unsigned long deadline)
+{
+	unsigned long when = now + TDI_HOLD_INTERVAL;
+
+	return time_before(deadline, when) ? deadline : when;
+}
+
+/**
+ * tdi_held_deadline() - a connector's connect deadline after a HOLD
+ * @now: jiffies now
+ * @deadline: its connect deadline so far
+ * @timeout_ms: net.tdi.connect_timeout_ms
+ *
+ * Return: @deadline pushed out to at least the longer of @timeout_ms and
+ * TDI_HOLD_WAIT_MS from @now; a HOLD never brings a deadline closer.
+ */
+static inline unsigned long tdi_held_deadline(unsigned long now,
+					      unsigned long deadline,
+					      unsigned int timeout_ms)
+{
+	unsigned long held = now + msecs_to_jiffies(max_t(unsigned int,
+							   timeout_ms,
+							   TDI_HOLD_WAIT_MS));
+
+	return time_before(deadline, held) ? held : deadline;
+}
+
 /* af_tdi.c */
 extern unsigned int tdi_net_id;
 
@@ -678,6 +760,20 @@ static inline bool tdi_state_connected(int state)
 }
 
 /* endpoint.c */
+/**
+ * tdi_ep_indicate() - record an indication for the endpoint's face
+ * @ts: the endpoint, socket lock held
+ * @ind: what happened (enum tdi_ind)
+ *
+ * Delivered by tdi_ep_deliver() once the lock is dropped; the same
+ * indication recorded twice before that is delivered once.
+ */
+static inline void tdi_ep_indicate(struct tdi_sock *ts, enum tdi_ind ind)
+{
+	set_bit(ind, &ts->ind);
+}
+
+void tdi_ep_deliver(struct tdi_sock *ts);
 int tdi_set_state(struct tdi_sock *ts, int state);
 bool tdi_state_allowed(int old, int state);
 bool tdi_ep_connected(const struct tdi_sock *ts);
