@@ -6,9 +6,11 @@
 #   make [KDIR=<kernel build dir>]   build the modules (W=1)
 #   make check                       everything CI runs (see README.md)
 #   make check-full                  the same, with larger transfers
+#   make demo                        see tdi work: a guest shows a query-accept
+#                                    offer, a transfer, expedited data, a release
 #   make bench                       tdi against TCP in a guest (tools/tdiperf)
 #   make kernel                      build (once) the debug test kernel
-#   make tools                       build tools/tdicat and tools/tdiperf
+#   make tools                       build tools/tdicat, tdiperf and tdiflood
 #   make selftests                   build the userland selftests (and tools)
 #   make clean
 
@@ -53,4 +55,7 @@ check-full:
 bench:
 	scripts/bench
 
-.PHONY: all modules sparse clean kernel tools selftests check check-full bench
+demo:
+	scripts/demo
+
+.PHONY: all modules sparse clean kernel tools selftests check check-full bench demo

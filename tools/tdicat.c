@@ -2,36 +2,97 @@
 /*
  * tdicat: netcat for AF_TDI.
  *
- *   tdicat [-q] [-t stream|seqpacket] [-i IFNAME] -l PORT
- *	listen on PORT, accept one connection, copy it to stdout
- *   tdicat [-q] [-t stream|seqpacket] [-i IFNAME] [-b SIZE] NODE PORT
- *	connect to NODE (aa:bb:cc:dd:ee:ff, or "self") at PORT and copy
- *	stdin to it, then release the connection and wait for the peer's
- *	release
- *   tdicat -u [-q] [-i IFNAME] [-c COUNT] -l PORT
+ *   tdicat [-s] [-t stream|seqpacket] [-i IFNAME] [-b SIZE]
+ *	    [-q [--accept-if PREFIX]] [--accept-data STR]
+ *	    [--disconnect-data STR] [--release | --abort] -l PORT
+ *	listen on PORT, accept one connection, copy it to stdout until the
+ *	peer releases, then end it (see --release and --abort).  Unless -s,
+ *	the peer's address and connect data are printed on stderr.
+ *	-q (query-accept): the offer is not accepted by the transport but
+ *	handed to tdicat undecided (TDI_QUERY_ACCEPT); with --accept-if it
+ *	is accepted when its connect data starts with PREFIX and rejected
+ *	otherwise, without it "accept? [y/n]" is asked on /dev/tty.  A
+ *	rejected offer ends tdicat with status 1.
+ *   tdicat [-s] [-t stream|seqpacket] [-i IFNAME] [-b SIZE]
+ *	    [--connect-data STR] [--disconnect-data STR]
+ *	    [--release | --abort] NODE PORT
+ *	connect to NODE (aa:bb:cc:dd:ee:ff, or "self") at PORT, print the
+ *	accept data the peer sent, copy stdin to the connection, then end
+ *	it (see --release and --abort)
+ *   tdicat -u [-s] [-i IFNAME] [-c COUNT] -l PORT
  *	datagrams: bind PORT and copy each datagram that arrives to stdout
- *	(its sender on stderr unless -q), COUNT of them (default: forever)
- *   tdicat -u [-q] [-i IFNAME] [-b SIZE] NODE PORT
+ *	(its sender on stderr unless -s), COUNT of them (default: forever)
+ *   tdicat -u [-s] [-i IFNAME] [-b SIZE] NODE PORT
  *	send stdin as datagrams to NODE (or "broadcast", or "self") at
  *	PORT: each read of stdin, at most SIZE bytes and at most the
  *	provider's max_datagram, is one datagram
  *
- * Exit status: 0 after an orderly release (or all datagrams), 1 on any
- * error (the errno and TDI_DISCONNECT_REASON are printed), 2 on bad usage.
- * -q prints nothing but errors.
+ * User data (at most 128 bytes each):
+ *   --connect-data STR      sent with the connect (TDI_CONNECT_DATA)
+ *   --accept-data STR       sent with the accept (TDI_ACCEPT_DATA)
+ *   --disconnect-data STR   sent with the release, the abort or the
+ *			     reject (TDI_DISCONNECT_DATA)
+ * How a connection ends, once stdin (connector) or the connection
+ * (listener) reaches its end:
+ *   --release   SIOCTDIDISCONNECT with TDI_DISCONNECT_RELEASE, waiting for
+ *		 the peer's release (the default)
+ *   --abort     SIOCTDIDISCONNECT with TDI_DISCONNECT_ABORT: at once, data
+ *		 not yet sent is dropped
+ * At the end, the byte count, TDI_DISCONNECT_REASON and the peer's
+ * disconnect data are printed on stderr; a refused connect prints its
+ * reason and the disconnect data of the peer's reject.
+ *
+ * Every option has a long form: --listen (-l), --silent (-s),
+ * --query-accept (-q), --type (-t), --interface (-i), --bufsize (-b),
+ * --datagram (-u), --count (-c); --help prints a usage summary.
+ *
+ * Exit status: 0 after an orderly end (or all datagrams), 1 on any error
+ * (the errno and TDI_DISCONNECT_REASON are printed) or a rejected offer,
+ * 2 on bad usage.  -s prints nothing but errors and the rejection of an
+ * offer.
  */
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <getopt.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/tdi.h>
 
 static int quiet;
+
+/* What the command line asks of a connection. */
+struct conn_opts {
+	int query;			/* -q: decide each offer */
+	const char *accept_if;		/* accept when connect data starts so */
+	const char *connect_data;
+	const char *accept_data;
+	const char *disconnect_data;
+	unsigned int end;		/* TDI_DISCONNECT_RELEASE or _ABORT */
+};
+
+static const char usage_text[] =
+	"usage: tdicat [-s] [-t stream|seqpacket] [-i IFNAME] [-b SIZE]\n"
+	"              [-q [--accept-if PREFIX]] [--accept-data STR]\n"
+	"              [--disconnect-data STR] [--release|--abort] -l PORT\n"
+	"       tdicat [-s] [-t stream|seqpacket] [-i IFNAME] [-b SIZE]\n"
+	"              [--connect-data STR] [--disconnect-data STR]\n"
+	"              [--release|--abort] NODE PORT\n"
+	"       tdicat -u [-s] [-i IFNAME] [-c COUNT] -l PORT\n"
+	"       tdicat -u [-s] [-i IFNAME] [-b SIZE] NODE PORT\n"
+	"(the comment at the top of tdicat.c says more)\n";
+
+static void usage(void)
+{
+	fputs(usage_text, stderr);
+	exit(2);
+}
 
 static void die(const char *what)
 {
@@ -46,6 +107,24 @@ static int reason(int fd)
 
 	getsockopt(fd, SOL_TDI, TDI_DISCONNECT_REASON, &r, &len);
 	return r;
+}
+
+static const char *reason_name(int r)
+{
+	static const char * const names[] = {
+		[TDI_REASON_NONE] = "none",
+		[TDI_REASON_RELEASE] = "release",
+		[TDI_REASON_ABORT] = "abort",
+		[TDI_REASON_REFUSED] = "refused",
+		[TDI_REASON_NO_LISTENER] = "no-listener",
+		[TDI_REASON_INSUFFICIENT_RESOURCES] = "insufficient-resources",
+		[TDI_REASON_TIMEOUT] = "timeout",
+		[TDI_REASON_LINK_DOWN] = "link-down",
+	};
+
+	if (r < 0 || r > TDI_REASON_LINK_DOWN)
+		return "unknown";
+	return names[r];
 }
 
 static void parse_node(const char *s, unsigned char *node)
@@ -65,24 +144,294 @@ static void parse_node(const char *s, unsigned char *node)
 	}
 }
 
-static void copy(int from, int to, size_t bufsize, unsigned long long *total)
+static void print_addr(const char *what, const struct sockaddr_tdi *sa)
+{
+	char ifname[IF_NAMESIZE] = "";
+
+	if (sa->stdi_ifindex && !if_indextoname(sa->stdi_ifindex, ifname))
+		snprintf(ifname, sizeof(ifname), "%d", sa->stdi_ifindex);
+	fprintf(stderr,
+		"tdicat: %s %02x:%02x:%02x:%02x:%02x:%02x port %u%s%s\n", what,
+		sa->stdi_node[0], sa->stdi_node[1], sa->stdi_node[2],
+		sa->stdi_node[3], sa->stdi_node[4], sa->stdi_node[5],
+		ntohs(sa->stdi_port), *ifname ? " on " : "", ifname);
+}
+
+/* Set the user data of kind @opt that we send (NULL: leave it). */
+static void set_udata(int fd, int opt, const char *data, const char *what)
+{
+	if (data && setsockopt(fd, SOL_TDI, opt, data, strlen(data)))
+		die(what);
+}
+
+/* Read the user data of kind @opt the peer sent; return its length. */
+static int get_udata(int fd, int opt, char *buf)
+{
+	socklen_t len = TDI_MAX_USER_DATA;
+
+	if (getsockopt(fd, SOL_TDI, opt, buf, &len))
+		return -1;
+	return len;
+}
+
+/* Print the peer's user data of kind @opt, quoted, bytes outside
+ * printable ASCII as \xNN.
+ */
+static void print_udata(int fd, int opt, const char *what)
+{
+	char buf[TDI_MAX_USER_DATA];
+	int len = get_udata(fd, opt, buf), i;
+
+	if (len < 0) {
+		fprintf(stderr, "tdicat: %s: %s\n", what, strerror(errno));
+		return;
+	}
+	if (!len) {
+		fprintf(stderr, "tdicat: %s: none\n", what);
+		return;
+	}
+	fprintf(stderr, "tdicat: %s: \"", what);
+	for (i = 0; i < len; i++) {
+		unsigned char c = buf[i];
+
+		if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+	fprintf(stderr, "\" (%d bytes)\n", len);
+}
+
+/* Copy @from to @to until the end of @from.  Return 0, or -1 with errno
+ * set and *@failed naming the call that failed.
+ */
+static int copy(int from, int to, int to_sock, size_t bufsize,
+		unsigned long long *total, const char **failed)
 {
 	char *buf = malloc(bufsize);
 	ssize_t n, w, off;
+	int err = 0;
 
 	if (!buf)
 		die("malloc");
 	while ((n = read(from, buf, bufsize)) > 0) {
 		for (off = 0; off < n; off += w) {
-			w = write(to, buf + off, n - off);
-			if (w < 0)
-				die("write");
+			if (to_sock)
+				w = send(to, buf + off, n - off, MSG_NOSIGNAL);
+			else
+				w = write(to, buf + off, n - off);
+			if (w < 0) {
+				*failed = to_sock ? "send" : "write";
+				err = errno;
+				goto out;
+			}
 		}
 		*total += n;
 	}
-	if (n < 0)
-		die("read");
+	if (n < 0) {
+		*failed = to_sock ? "read" : "recv";
+		err = errno;
+	}
+out:
 	free(buf);
+	errno = err;
+	return err ? -1 : 0;
+}
+
+/* The connection has ended: say how, and what the peer sent with it. */
+static void print_end(int fd)
+{
+	int r = reason(fd);
+
+	fprintf(stderr, "tdicat: ended: reason %d (%s)\n", r, reason_name(r));
+	print_udata(fd, TDI_DISCONNECT_DATA, "peer's disconnect data");
+}
+
+/* The connection failed in @what: print it all and exit 1. */
+static void fail_conn(int fd, const char *what)
+{
+	fprintf(stderr, "tdicat: %s: %s\n", what, strerror(errno));
+	print_end(fd);
+	exit(1);
+}
+
+/* After the release has completed, the last acknowledgment may still be
+ * in flight (TDI_STATE_CLOSING), and TDI_DISCONNECT_REASON says "none"
+ * until it has come: wait for it a little.
+ */
+static void settle(int fd)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	struct tdi_info info;
+	socklen_t len;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		len = sizeof(info);
+		if (getsockopt(fd, SOL_TDI, TDI_INFO, &info, &len) ||
+		    (info.state != TDI_STATE_CLOSING &&
+		     info.state != TDI_STATE_RELEASE_SENT &&
+		     info.state != TDI_STATE_RELEASE_RECEIVED))
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* End the connection as asked (--release or --abort) and report. */
+static void end_conn(int fd, const struct conn_opts *o)
+{
+	struct tdi_disconnect d = { .flags = o->end, .timeout_ms = -1 };
+	char tmp[4096];
+
+	set_udata(fd, TDI_DISCONNECT_DATA, o->disconnect_data,
+		  "TDI_DISCONNECT_DATA");
+	if (ioctl(fd, SIOCTDIDISCONNECT, &d))
+		fail_conn(fd, o->end == TDI_DISCONNECT_ABORT ? "abort" :
+			  "release");
+	if (o->end == TDI_DISCONNECT_RELEASE) {
+		/* both have released: read what the peer sent, to the end */
+		while (read(fd, tmp, sizeof(tmp)) > 0)
+			;
+		if (!quiet)
+			settle(fd);
+	}
+	if (!quiet)
+		print_end(fd);
+}
+
+/* Ask on the terminal whether to accept the offer. */
+static int ask(void)
+{
+	FILE *tty = fopen("/dev/tty", "r+");
+	char line[64];
+	int yes;
+
+	if (!tty) {
+		fprintf(stderr,
+			"tdicat: no --accept-if, and no terminal for the question: %s\n",
+			strerror(errno));
+		return 0;
+	}
+	fputs("accept? [y/n] ", tty);
+	fflush(tty);
+	yes = fgets(line, sizeof(line), tty) &&
+	      (line[0] == 'y' || line[0] == 'Y');
+	fclose(tty);
+	return yes;
+}
+
+/* -q: @fd holds an offer (TDI_STATE_OFFERED).  Show it, then accept it or
+ * reject it and exit 1.
+ */
+static void decide(int fd, const struct conn_opts *o)
+{
+	char buf[TDI_MAX_USER_DATA];
+	int len, yes;
+
+	len = get_udata(fd, TDI_CONNECT_DATA, buf);
+	if (len < 0)
+		die("TDI_CONNECT_DATA");
+	if (o->accept_if)
+		yes = (size_t)len >= strlen(o->accept_if) &&
+		      !memcmp(buf, o->accept_if, strlen(o->accept_if));
+	else
+		yes = ask();
+	if (!yes) {
+		set_udata(fd, TDI_DISCONNECT_DATA, o->disconnect_data,
+			  "TDI_DISCONNECT_DATA");
+		if (setsockopt(fd, SOL_TDI, TDI_REJECT, NULL, 0))
+			die("TDI_REJECT");
+		if (o->accept_if)
+			fprintf(stderr,
+				"tdicat: rejected the offer: its connect data does not start with \"%s\"\n",
+				o->accept_if);
+		else
+			fprintf(stderr, "tdicat: rejected the offer\n");
+		close(fd);
+		exit(1);
+	}
+	set_udata(fd, TDI_ACCEPT_DATA, o->accept_data, "TDI_ACCEPT_DATA");
+	if (setsockopt(fd, SOL_TDI, TDI_ACCEPT, NULL, 0))
+		fail_conn(fd, "TDI_ACCEPT");
+	if (!quiet)
+		fprintf(stderr, "tdicat: accepted the offer\n");
+}
+
+/* -l PORT, connection endpoints: one connection, copied to stdout. */
+static int conn_listen(int fd, struct sockaddr_tdi *sa, size_t bufsize,
+		       const struct conn_opts *o)
+{
+	struct sockaddr_tdi peer;
+	unsigned long long total = 0;
+	const char *failed;
+	socklen_t alen;
+	int one = 1, cfd;
+
+	if (bind(fd, (struct sockaddr *)sa, sizeof(*sa)))
+		die("bind");
+	if (o->query && setsockopt(fd, SOL_TDI, TDI_QUERY_ACCEPT, &one,
+				   sizeof(one)))
+		die("TDI_QUERY_ACCEPT");
+	set_udata(fd, TDI_ACCEPT_DATA, o->accept_data, "TDI_ACCEPT_DATA");
+	if (listen(fd, 4))
+		die("listen");
+	cfd = accept(fd, NULL, NULL);
+	if (cfd < 0)
+		die("accept");
+	close(fd);
+
+	/* the offer (-q) or the connection, as the peer made it */
+	if (!quiet || (o->query && !o->accept_if)) {
+		alen = sizeof(peer);
+		if (getpeername(cfd, (struct sockaddr *)&peer, &alen))
+			die("getpeername");
+		print_addr(o->query ? "offer from" : "connection from", &peer);
+		print_udata(cfd, TDI_CONNECT_DATA, "connect data");
+	}
+	if (o->query)
+		decide(cfd, o);
+
+	if (copy(cfd, 1, 0, bufsize, &total, &failed))
+		fail_conn(cfd, failed);
+	if (!quiet)
+		fprintf(stderr, "tdicat: %llu bytes received\n", total);
+	end_conn(cfd, o);
+	close(cfd);
+	return 0;
+}
+
+/* NODE PORT, connection endpoints: stdin copied to one connection. */
+static int conn_connect(int fd, struct sockaddr_tdi *sa, size_t bufsize,
+			const struct conn_opts *o)
+{
+	unsigned long long total = 0;
+	struct sockaddr_tdi peer;
+	const char *failed;
+	socklen_t alen;
+	int r;
+
+	set_udata(fd, TDI_CONNECT_DATA, o->connect_data, "TDI_CONNECT_DATA");
+	if (connect(fd, (struct sockaddr *)sa, sizeof(*sa))) {
+		r = reason(fd);
+		fprintf(stderr, "tdicat: connect: %s (reason %d %s)\n",
+			strerror(errno), r, reason_name(r));
+		print_udata(fd, TDI_DISCONNECT_DATA, "peer's disconnect data");
+		return 1;
+	}
+	if (!quiet) {
+		alen = sizeof(peer);
+		if (getpeername(fd, (struct sockaddr *)&peer, &alen))
+			die("getpeername");
+		print_addr("connected to", &peer);
+		print_udata(fd, TDI_ACCEPT_DATA, "accept data");
+	}
+	if (copy(0, fd, 1, bufsize, &total, &failed))
+		fail_conn(fd, failed);
+	if (!quiet)
+		fprintf(stderr, "tdicat: %llu bytes sent\n", total);
+	end_conn(fd, o);
+	close(fd);
+	return 0;
 }
 
 /* -u -l: print up to @count datagrams (0: no limit). */
@@ -150,16 +499,56 @@ static int dgram_send(int fd, struct sockaddr_tdi *sa, size_t bufsize)
 	return 0;
 }
 
+enum {
+	OPT_ACCEPT_IF = 256,
+	OPT_CONNECT_DATA,
+	OPT_ACCEPT_DATA,
+	OPT_DISCONNECT_DATA,
+	OPT_RELEASE,
+	OPT_ABORT,
+	OPT_HELP,
+};
+
+static const struct option long_opts[] = {
+	{ "listen",		no_argument,		NULL, 'l' },
+	{ "silent",		no_argument,		NULL, 's' },
+	{ "query-accept",	no_argument,		NULL, 'q' },
+	{ "type",		required_argument,	NULL, 't' },
+	{ "interface",		required_argument,	NULL, 'i' },
+	{ "bufsize",		required_argument,	NULL, 'b' },
+	{ "datagram",		no_argument,		NULL, 'u' },
+	{ "count",		required_argument,	NULL, 'c' },
+	{ "accept-if",		required_argument,	NULL, OPT_ACCEPT_IF },
+	{ "connect-data",	required_argument,	NULL, OPT_CONNECT_DATA },
+	{ "accept-data",	required_argument,	NULL, OPT_ACCEPT_DATA },
+	{ "disconnect-data",	required_argument,	NULL, OPT_DISCONNECT_DATA },
+	{ "release",		no_argument,		NULL, OPT_RELEASE },
+	{ "abort",		no_argument,		NULL, OPT_ABORT },
+	{ "help",		no_argument,		NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* User data from the command line: at most TDI_MAX_USER_DATA bytes. */
+static const char *user_data(const char *s, const char *opt)
+{
+	if (strlen(s) > TDI_MAX_USER_DATA) {
+		fprintf(stderr, "tdicat: --%s: more than %d bytes\n", opt,
+			TDI_MAX_USER_DATA);
+		exit(2);
+	}
+	return s;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_tdi sa = { .stdi_family = AF_TDI };
-	unsigned long long total = 0;
-	int type = SOCK_STREAM, listening = 0, c, fd, cfd;
+	struct conn_opts o = { .end = TDI_DISCONNECT_RELEASE };
+	int type = SOCK_STREAM, listening = 0, c, fd;
 	unsigned long count = 0;
 	size_t bufsize = 65536;
-	char tmp[16];
 
-	while ((c = getopt(argc, argv, "lqt:i:b:uc:")) != -1) {
+	while ((c = getopt_long(argc, argv, "lsqt:i:b:uc:", long_opts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'u':
 			type = SOCK_DGRAM;
@@ -170,12 +559,19 @@ int main(int argc, char **argv)
 		case 'l':
 			listening = 1;
 			break;
-		case 'q':
+		case 's':
 			quiet = 1;
 			break;
+		case 'q':
+			o.query = 1;
+			break;
 		case 't':
-			type = !strcmp(optarg, "seqpacket") ? SOCK_SEQPACKET :
-			       SOCK_STREAM;
+			if (!strcmp(optarg, "seqpacket"))
+				type = SOCK_SEQPACKET;
+			else if (!strcmp(optarg, "stream"))
+				type = SOCK_STREAM;
+			else
+				usage();
 			break;
 		case 'i':
 			sa.stdi_ifindex = if_nametoindex(optarg);
@@ -185,16 +581,43 @@ int main(int argc, char **argv)
 		case 'b':
 			bufsize = strtoul(optarg, NULL, 0);
 			break;
+		case OPT_ACCEPT_IF:
+			o.accept_if = optarg;
+			break;
+		case OPT_CONNECT_DATA:
+			o.connect_data = user_data(optarg, "connect-data");
+			break;
+		case OPT_ACCEPT_DATA:
+			o.accept_data = user_data(optarg, "accept-data");
+			break;
+		case OPT_DISCONNECT_DATA:
+			o.disconnect_data = user_data(optarg,
+						      "disconnect-data");
+			break;
+		case OPT_RELEASE:
+			o.end = TDI_DISCONNECT_RELEASE;
+			break;
+		case OPT_ABORT:
+			o.end = TDI_DISCONNECT_ABORT;
+			break;
+		case OPT_HELP:
+			fputs(usage_text, stdout);
+			return 0;
 		default:
-			fprintf(stderr, "usage: see the comment in tdicat.c\n");
-			return 2;
+			usage();
 		}
 	}
-	if (argc - optind != (listening ? 1 : 2) || !bufsize) {
-		fprintf(stderr,
-			"usage: tdicat [-q] [-u [-c N]] [-t TYPE] [-i IF] -l PORT | NODE PORT\n");
-		return 2;
-	}
+	if (argc - optind != (listening ? 1 : 2) || !bufsize)
+		usage();
+	/* options that do not apply to what was asked */
+	if ((o.accept_if && !o.query) ||
+	    ((o.query || o.accept_data) && !listening) ||
+	    (o.connect_data && listening) ||
+	    (type == SOCK_DGRAM &&
+	     (o.query || o.connect_data || o.accept_data ||
+	      o.disconnect_data || o.end != TDI_DISCONNECT_RELEASE)))
+		usage();
+
 	fd = socket(AF_TDI, type, 0);
 	if (fd < 0)
 		die("socket");
@@ -207,37 +630,11 @@ int main(int argc, char **argv)
 		sa.stdi_port = htons(atoi(argv[optind + 1]));
 		return dgram_send(fd, &sa, bufsize);
 	}
-
 	if (listening) {
 		sa.stdi_port = htons(atoi(argv[optind]));
-		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-		    listen(fd, 4))
-			die("listen");
-		cfd = accept(fd, NULL, NULL);
-		if (cfd < 0)
-			die("accept");
-		copy(cfd, 1, bufsize, &total);
-		if (shutdown(cfd, SHUT_WR))
-			die("shutdown");
-		fd = cfd;
-	} else {
-		parse_node(argv[optind], sa.stdi_node);
-		sa.stdi_port = htons(atoi(argv[optind + 1]));
-		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-			fprintf(stderr, "tdicat: connect: %s (reason %d)\n",
-				strerror(errno), reason(fd));
-			return 1;
-		}
-		copy(0, fd, bufsize, &total);
-		if (shutdown(fd, SHUT_WR))
-			die("shutdown");
-		/* the peer's release: read to EOF */
-		while (read(fd, tmp, sizeof(tmp)) > 0)
-			;
+		return conn_listen(fd, &sa, bufsize, &o);
 	}
-	if (!quiet)
-		fprintf(stderr, "tdicat: %llu bytes, reason %d\n", total,
-			reason(fd));
-	close(fd);
-	return 0;
+	parse_node(argv[optind], sa.stdi_node);
+	sa.stdi_port = htons(atoi(argv[optind + 1]));
+	return conn_connect(fd, &sa, bufsize, &o);
 }

@@ -114,14 +114,14 @@ run_case() {	# name, netem args, mtu, type
 	rb=$(stat_of "$holdb" retransmits)
 	cb=$(stat_of "$holdb" drop_checksum)
 	head -c "${size_kib}K" /dev/urandom >"$work/in"
-	timeout "$limit" ip netns exec tdinb "$tdicat" -q -t "$type" -l $port \
+	timeout "$limit" ip netns exec tdinb "$tdicat" -s -t "$type" -l $port \
 		>"$work/out" 2>"$work/server.err" &
 	local server=$!
 	for _ in {1..100}; do
 		listening "$holdb" $port && break
 		sleep 0.1
 	done
-	if ! timeout "$limit" ip netns exec tdina "$tdicat" -q -t "$type" \
+	if ! timeout "$limit" ip netns exec tdina "$tdicat" -s -t "$type" \
 		02:00:00:00:01:0b $port <"$work/in" 2>"$work/client.err"; then
 		why="client failed: $(cat "$work/client.err")"
 	fi

@@ -9,7 +9,9 @@
  * listen filters (TDI_LISTEN_FILTER), the TDI form of listen
  * (SIOCTDILISTEN), query-accept (TDI_QUERY_ACCEPT, TDI_ACCEPT,
  * TDI_REJECT, offer_timeout_ms), user data on connect, accept, reject,
- * release and abort, datagrams.
+ * release and abort, every ending followed by reuse of the endpoint,
+ * expedited data overtaking queued data and cutting a recv() short,
+ * datagrams.
  */
 
 #define _GNU_SOURCE
@@ -1554,6 +1556,316 @@ TEST_F_TIMEOUT(tdi, query_accept_lossy, 120)
 	close(addr);
 }
 
+/* ---- Every ending, then the same endpoint used again ---- */
+
+/* e's idle state after an ending: still associated, @reason readable. */
+static void ended(struct __test_metadata *_metadata, int e, int port,
+		  int reason, const char *what)
+{
+	EXPECT_TRUE(WAIT_FOR(info_of(e).state == TDI_STATE_BOUND)) {
+		TH_LOG("%s: state %d", what, info_of(e).state);
+	}
+	EXPECT_EQ(reason, reason_of(e)) {
+		TH_LOG("%s", what);
+	}
+	EXPECT_EQ(port, port_of(e)) {
+		TH_LOG("%s: no longer on the address object", what);
+	}
+}
+
+/* The peer's disconnect data on @fd is @want (twice: it stays). */
+static void dd_is(struct __test_metadata *_metadata, int fd, const char *want)
+{
+	unsigned char buf[TDI_MAX_USER_DATA];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ((int)strlen(want), get_ud(fd, TDI_DISCONNECT_DATA, buf));
+		EXPECT_EQ(0, memcmp(buf, want, strlen(want)));
+	}
+}
+
+/* SIOCTDILISTEN on @fd without waiting (EINPROGRESS): 0, or -1. */
+static int listen_started(int fd, unsigned int flags)
+{
+	int fl = fcntl(fd, F_GETFL), ret;
+
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	ret = tdi_listen(fd, flags, 0);
+	fcntl(fd, F_SETFL, fl);
+	return ret == -1 && errno == EINPROGRESS ? 0 : -1;
+}
+
+/*
+ * One endpoint, associated with one address object in b, goes through
+ * every kind of ending, and after each is used again -- by connect(),
+ * by SIOCTDILISTEN, and last by listen() -- without being associated
+ * anew: a release (its peer's disconnect data readable), its peer's
+ * abort (ECONNRESET on every call, not just the first), its own abort,
+ * a rejected offer, an offer that expired, a refused connect
+ * (NO_LISTENER), a connect that timed out, and its device going down.
+ * The reason and the peer's disconnect data stay readable until the
+ * endpoint is used again, and each use starts with neither.
+ */
+TEST_F_TIMEOUT(tdi, endings_then_reuse, 120)
+{
+	static const unsigned char nobody[6] = { 2, 0, 0, 0, 0, 0x99 };
+	struct tdi_disconnect abort_d = { .flags = TDI_DISCONNECT_ABORT };
+	int addr, e, la, c, s, pa = self->port + 1;
+	unsigned char buf[TDI_MAX_USER_DATA];
+	struct bg_conn b;
+
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	e = ep_on(self->nsb, variant->type, addr);
+	ASSERT_LE(0, e);
+	timeouts(e);
+	la = listen_on(self->nsa, variant->type, pa, 8);
+	ASSERT_LE(0, la);
+
+	/* 1. release, e having listened (TDI form) */
+	ASSERT_EQ(0, listen_started(e, 0));
+	c = connect_from(self->nsa, variant->type, 0, self->port);
+	ASSERT_LE(0, c);
+	EXPECT_TRUE(wait_poll(e, POLLOUT, 5000) & POLLOUT);
+	ASSERT_EQ(0, set_ud(c, TDI_DISCONNECT_DATA, "c: released", 11));
+	EXPECT_EQ(0, exchange(c, e, 500, 1));
+	ASSERT_EQ(0, release_both(c, e));
+	ended(_metadata, e, self->port, TDI_REASON_RELEASE, "release");
+	dd_is(_metadata, e, "c: released");
+	close(c);
+
+	/* 2. the peer aborts, e having connected out */
+	ASSERT_EQ(0, connect_to(e, mac_a, pa));
+	EXPECT_EQ(0, get_ud(e, TDI_DISCONNECT_DATA, buf));	/* new use */
+	EXPECT_EQ(TDI_REASON_NONE, reason_of(e));
+	s = accept(la, NULL, NULL);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(0, exchange(s, e, 500, 2));
+	ASSERT_EQ(0, set_ud(s, TDI_DISCONNECT_DATA, "s: aborted", 10));
+	ASSERT_EQ(0, ioctl(s, SIOCTDIDISCONNECT, &abort_d));
+	EXPECT_EQ(-1, recv(e, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(-1, recv(e, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(-1, send(e, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(ECONNRESET, errno);
+	ended(_metadata, e, self->port, TDI_REASON_ABORT, "peer's abort");
+	dd_is(_metadata, e, "s: aborted");
+	close(s);
+
+	/* 3. e aborts, having connected out again */
+	ASSERT_EQ(0, connect_to(e, mac_a, pa));
+	s = accept(la, NULL, NULL);
+	ASSERT_LE(0, s);
+	timeouts(s);
+	ASSERT_EQ(0, set_ud(e, TDI_DISCONNECT_DATA, "e: aborted", 10));
+	ASSERT_EQ(0, ioctl(e, SIOCTDIDISCONNECT, &abort_d));
+	EXPECT_EQ(-1, recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	dd_is(_metadata, s, "e: aborted");
+	ended(_metadata, e, self->port, TDI_REASON_ABORT, "own abort");
+	EXPECT_EQ(0, get_ud(e, TDI_DISCONNECT_DATA, buf));	/* s sent none */
+	close(s);
+
+	/* 4. e rejects an offer (TDI form, query-accept) */
+	ASSERT_EQ(0, set_ud(e, TDI_DISCONNECT_DATA, "e: no", 5));
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, c);
+	timeouts(c);
+	ASSERT_EQ(0, listen_started(e, TDI_QUERY_ACCEPT));
+	ASSERT_EQ(0, bg_connect(&b, c, self->port));
+	EXPECT_TRUE(wait_poll(e, POLLIN, 5000) & POLLIN);
+	EXPECT_EQ(TDI_STATE_OFFERED, info_of(e).state);
+	ASSERT_EQ(0, setsockopt(e, SOL_TDI, TDI_REJECT, NULL, 0));
+	EXPECT_EQ(-1, bg_join(&b));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	EXPECT_EQ(TDI_REASON_REFUSED, reason_of(c));
+	dd_is(_metadata, c, "e: no");
+	ended(_metadata, e, self->port, TDI_REASON_REFUSED, "reject");
+	close(c);
+
+	/* 5. an offer e let expire */
+	ASSERT_EQ(0, sysctl_in(self->nsb, "offer_timeout_ms", "500"));
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, c);
+	timeouts(c);
+	ASSERT_EQ(0, listen_started(e, TDI_QUERY_ACCEPT));
+	ASSERT_EQ(0, bg_connect(&b, c, self->port));
+	EXPECT_TRUE(wait_poll(e, POLLIN, 5000) & POLLIN);
+	EXPECT_EQ(-1, bg_join(&b));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	EXPECT_EQ(TDI_REASON_TIMEOUT, reason_of(c));
+	ended(_metadata, e, self->port, TDI_REASON_TIMEOUT, "offer expiry");
+	ASSERT_EQ(0, sysctl_in(self->nsb, "offer_timeout_ms", "30000"));
+	close(c);
+
+	/* 6. a connect refused: nobody listens on that port of a */
+	EXPECT_EQ(-1, connect_to(e, mac_a, pa + 1));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	ended(_metadata, e, self->port, TDI_REASON_NO_LISTENER, "refused");
+
+	/* 7. a connect timed out: nobody has that node address */
+	set_timeo(e, SO_SNDTIMEO, 500);
+	EXPECT_EQ(-1, connect_to(e, nobody, pa));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	ended(_metadata, e, self->port, TDI_REASON_TIMEOUT, "connect time-out");
+	timeouts(e);
+
+	/* 8. e's device goes down under a connection */
+	ASSERT_EQ(0, connect_to(e, mac_a, pa));
+	s = accept(la, NULL, NULL);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, run("ip -n tdsb%d link set vb down", main_pid));
+	EXPECT_EQ(-1, send(e, "x", 1, MSG_NOSIGNAL));
+	EXPECT_EQ(ENETDOWN, errno);
+	ended(_metadata, e, self->port, TDI_REASON_LINK_DOWN, "link down");
+	ASSERT_EQ(0, run("ip -n tdsb%d link set vb up", main_pid));
+	close(s);
+
+	/* and last a BSD listen on the same endpoint */
+	ASSERT_EQ(0, listen(e, 4));
+	c = connect_from(self->nsa, variant->type, 0, self->port);
+	ASSERT_LE(0, c);
+	s = accept(e, NULL, NULL);
+	ASSERT_LE(0, s);
+	EXPECT_EQ(self->port, port_of(s));
+	EXPECT_EQ(0, exchange(c, s, 500, 8));
+	close(s);
+	close(c);
+	close(la);
+	close(e);
+	close(addr);
+}
+
+/* ---- Orderings: expedited data ahead of normal data ---- */
+
+/* A connection of type @type: *c in a, *s accepted in b on @port. */
+static void conn_pair(struct __test_metadata *_metadata, int nsa, int nsb,
+		      int type, int port, int *c, int *s)
+{
+	int l = listen_on(nsb, type, port, 4);
+
+	ASSERT_LE(0, l);
+	*c = connect_from(nsa, type, 0, port);
+	ASSERT_LE(0, *c);
+	*s = accept(l, NULL, NULL);
+	ASSERT_LE(0, *s);
+	timeouts(*s);
+	close(l);
+}
+
+/*
+ * An expedited TSDU overtakes megabytes of normal data: with the
+ * receiver reading nothing, the sender queues normal data until its
+ * buffer is full (several MB between its send queue and the peer's
+ * receive queue); the expedited send still goes through at once, the
+ * receiver gets it first, and then every normal byte, in order.
+ */
+TEST_F_TIMEOUT(tdi, expedited_overtakes_megabytes, 180)
+{
+	static unsigned char out[8 << 20], in[8 << 20];
+	int c, s, big = 4 << 20;
+	size_t queued = 0;
+	ssize_t n;
+	char x;
+
+	conn_pair(_metadata, self->nsa, self->nsb, variant->type, self->port,
+		  &c, &s);
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big)));
+	pattern(out, sizeof(out), 31);
+	/* full: no send has gone through for half a second */
+	while (queued < sizeof(out)) {
+		n = send(c, out + queued, 65536 < sizeof(out) - queued ?
+			 65536 : sizeof(out) - queued, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0) {
+			queued += n;
+			continue;
+		}
+		ASSERT_EQ(EAGAIN, errno);
+		if (wait_poll(c, POLLOUT, 500) == 0)
+			break;
+	}
+	TH_LOG("%zu bytes of normal data queued", queued);
+	EXPECT_LE((size_t)2 << 20, queued);
+	ASSERT_EQ(1, send(c, "!", 1, MSG_OOB | MSG_NOSIGNAL));
+	EXPECT_TRUE(wait_poll(s, POLLPRI, 5000) & POLLPRI);
+	EXPECT_EQ(1, recv(s, &x, 1, MSG_OOB | MSG_DONTWAIT));
+	EXPECT_EQ('!', x);
+	/* and then all of the normal data, in order, nothing lost */
+	set_timeo(s, SO_RCVTIMEO, 30000);
+	EXPECT_EQ((ssize_t)queued, recv_all(s, in, queued, 0));
+	EXPECT_EQ(0, memcmp(in, out, queued));
+	close(c);
+	close(s);
+}
+
+struct bg_recv {
+	pthread_t thread;
+	int fd, flags, done;
+	ssize_t ret;
+	int msg_flags, err;
+	char buf[1000];
+};
+
+static void *bg_recv_main(void *arg)
+{
+	struct bg_recv *r = arg;
+	struct iovec iov = { r->buf, sizeof(r->buf) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	r->ret = recvmsg(r->fd, &msg, r->flags);
+	r->err = errno;
+	r->msg_flags = msg.msg_flags;
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * Expedited data cuts a normal receive short: a recv() that has copied
+ * part of what it waits for (MSG_WAITALL on a stream, the rest of a TSDU
+ * on seqpacket) returns at once when an expedited TSDU arrives, with the
+ * bytes it has and MSG_OOB in msg_flags; the expedited TSDU is then
+ * read, and the normal data that follows completes the next recv().
+ */
+TEST_F_TIMEOUT(tdi, expedited_cuts_recv_short, 60)
+{
+	int stream = variant->type == SOCK_STREAM, c, s;
+	struct bg_recv r;
+	char x, rest[1000];
+
+	conn_pair(_metadata, self->nsa, self->nsb, variant->type, self->port,
+		  &c, &s);
+	memset(&r, 0, sizeof(r));
+	r.fd = s;
+	r.flags = stream ? MSG_WAITALL : 0;
+	set_timeo(s, SO_RCVTIMEO, 20000);
+	ASSERT_EQ(0, pthread_create(&r.thread, NULL, bg_recv_main, &r));
+	/* the first 100 bytes: of 1000 (stream), of a TSDU going on */
+	memset(rest, 'n', sizeof(rest));
+	ASSERT_EQ(100, send(c, rest, 100, stream ? 0 : MSG_MORE));
+	/* they arrive, the recv() takes them and waits for more */
+	EXPECT_TRUE(WAIT_FOR(info_of(s).bytes_received == 100));
+	usleep(300000);
+	EXPECT_EQ(0, info_of(s).unread);
+	EXPECT_FALSE(__atomic_load_n(&r.done, __ATOMIC_ACQUIRE));
+	ASSERT_EQ(1, send(c, "!", 1, MSG_OOB));
+	EXPECT_TRUE(WAIT_FOR(__atomic_load_n(&r.done, __ATOMIC_ACQUIRE)));
+	pthread_join(r.thread, NULL);
+	EXPECT_EQ(100, r.ret) {
+		TH_LOG("recv: %s", strerror(r.err));
+	}
+	EXPECT_TRUE(r.msg_flags & MSG_OOB);
+	EXPECT_FALSE(r.msg_flags & MSG_EOR);
+	EXPECT_EQ(1, recv(s, &x, 1, MSG_OOB | MSG_DONTWAIT));
+	EXPECT_EQ('!', x);
+	/* the rest of the normal data: the TSDU ends */
+	ASSERT_EQ(900, send(c, rest, 900, 0));
+	EXPECT_EQ(900, recv_all(s, rest, 900, 0));
+	close(c);
+	close(s);
+}
+
 /* ---- Datagrams on address objects (one fixture: no socket type) ---- */
 
 FIXTURE(dgram) {
@@ -1921,14 +2233,14 @@ TEST_F(dgram, tdicat)
 	pattern(data, sizeof(data), 11);
 	for (i = 0; i < 2; i++) {
 		unlink(out);
-		snprintf(cmd, sizeof(cmd), "exec %s -u -q -c %d -l %d > %s",
+		snprintf(cmd, sizeof(cmd), "exec %s -u -s -c %d -l %d > %s",
 			 tdicat, i ? 1 : 3, self->port, out);
 		rx = spawn_in(self->nsb, cmd);
 		ASSERT_LT(0, rx);
 		/* bound once its port is taken */
 		ASSERT_TRUE(WAIT_FOR(!port_free(self->nsb, self->port)));
 		ASSERT_EQ(0, setns(self->nsa, CLONE_NEWNET));
-		snprintf(cmd, sizeof(cmd), "%s -u -q -b 100 %s %d", tdicat,
+		snprintf(cmd, sizeof(cmd), "%s -u -s -b 100 %s %d", tdicat,
 			 i ? "broadcast" : "02:00:00:00:00:0b", self->port);
 		f = popen(cmd, "w");
 		ASSERT_NE(NULL, f);
