@@ -24,10 +24,13 @@
  * one namespace's list from create to release.
  *
  * Life cycle.  tdi_create() allocates the sock and links it into the
- * namespace list; tdi_release() is the one place a socket is torn down: it
- * unlinks it, drops its address object, orphans it and puts the last
- * reference the file held.  The socket's proto_ops and struct proto pin
- * the module, so rmmod fails while any socket is open.
+ * namespace list; tdi_release() is the one place a socket is torn down:
+ * tdi_ep_close() ends what it was doing (the close policy: stop a listen,
+ * reject an offer, abort or release a connection), the face may wait
+ * (SO_LINGER), then it orphans the socket, tdi_ep_orphan() drops its
+ * address object (or leaves a release going on alone) and the last
+ * reference the file held is put.  The socket's proto_ops and struct proto
+ * pin the module, so rmmod fails while any socket is open.
  *
  * Faces.  endpoint.c holds the state machine (every state change goes
  * through tdi_set_state(), which WARNs on a transition the table does not
@@ -35,11 +38,12 @@
  * adds waiting.  The endpoint core (endpoint.c, conn.c, input.c, offer.c)
  * never wakes a reader or writer itself: it records what happened under
  * the socket lock (tdi_ep_indicate(), a bit in ts->ind) and the endpoint's
- * face hears of it through ts->ep_ops (struct tdi_ep_ops in tdi.h) once
- * the lock is dropped (tdi_ep_deliver(): from release_sock() through
- * tdi_proto.release_cb, which also covers the frames a process's
- * release_sock() takes from the backlog, and after bh_unlock_sock() in
- * rcv.c, the timers and offer.c).  The caller of tdi_ep_deliver() holds a
+ * face hears of it through ts->ep_ops (struct tdi_ep_ops in tdi.h, which
+ * states what an op may do) once the lock is released: tdi_ep_deliver()
+ * runs in release_sock() through tdi_proto.release_cb (socket still
+ * owned, its spinlock held; this also covers the frames a sleeping call's
+ * release_sock() takes from the backlog), and after bh_unlock_sock() in
+ * rcv.c, the timers and offer.c.  The caller of tdi_ep_deliver() holds a
  * reference on the endpoint.  The socket face (socket.c, tdi_sock_ep_ops,
  * set by tdi_sk_alloc()) turns each indication into wake-ups and signals;
  * a child endpoint takes its listener's ops; a datagram is indicated on
@@ -93,8 +97,10 @@
  * exceptions: tdi_sock.filter is also written under tdi_addr.lock, where
  * the receive path reads it to choose a listener; tdi_sock.state,
  * peer_abort, addr and a few counters are read locklessly with
- * READ_ONCE() by poll and /proc.  A datagram is queued on its address
- * object's receive queue under that queue's own lock (dgram.c).
+ * READ_ONCE() by poll and /proc; tdi_sock.ind is set with set_bit()
+ * under the lock and taken whole with xchg() by tdi_ep_deliver().  A
+ * datagram is queued on its address object's receive queue under that
+ * queue's own lock (dgram.c).
  *
  * Refcounts.  tdi_addr.ref: one per holder, as above; the last put unhashes
  * the port and frees the object after an RCU grace period, so lockless
@@ -118,10 +124,12 @@
 
 /**
  * tdi_ep_deliver() - tell the endpoint's face what was indicated
- * @ts: the endpoint, no tdi lock held, a reference held by the caller
+ * @ts: the endpoint, its lock released (or in release_cb), a reference
+ *	held by the caller
  *
  * Each indication recorded since the last delivery (tdi_ep_indicate())
- * goes to ts->ep_ops once, in the order of enum tdi_ind.  Any context.
+ * goes to ts->ep_ops once, in the order of enum tdi_ind.  Any context;
+ * see struct tdi_ep_ops for what the ops may do.
  */
 void tdi_ep_deliver(struct tdi_sock *ts)
 {
@@ -253,6 +261,122 @@ int tdi_ep_disconnect(struct tdi_sock *ts, u32 flags,
 	    ts->state == TDI_STATE_RELEASE_RECEIVED)
 		return tdi_conn_release(ts, xmitq);
 	return 0;	/* ours is queued already */
+}
+
+/**
+ * tdi_ep_abort() - abort the connection or the connect in progress
+ * @ts: the endpoint, socket lock held
+ * @xmitq: where the RESET goes
+ *
+ * As TDI_DISCONNECT_ABORT, for a close() that cannot wait any longer:
+ * the peer gets the reset and TDI_REASON_ABORT.
+ */
+void tdi_ep_abort(struct tdi_sock *ts, struct sk_buff_head *xmitq)
+{
+	tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);	/* none: nothing */
+}
+
+/* Received data nobody read (normal or expedited) */
+static bool tdi_ep_unread(struct tdi_sock *ts)
+{
+	return !skb_queue_empty(&ts->sk.sk_receive_queue) ||
+	       !skb_queue_empty(&ts->xrecv_queue);
+}
+
+/**
+ * tdi_ep_close() - the owner lets go of the endpoint (close())
+ * @ts: the endpoint, socket lock held
+ * @abort: end a connection abortively (SO_LINGER {1, 0})
+ * @xmitq: where frames go
+ *
+ * A listen stops (its queued offers refused), an undecided offer is
+ * rejected, a connect in progress is aborted.  A connection is aborted
+ * when @abort or when data arrived that nobody read (the peer must not
+ * think it was delivered), and released otherwise; a RELEASE that cannot
+ * be queued for want of memory becomes an abort, so the peer never waits
+ * for nothing.  tdi_ep_orphan() follows once the owner is gone.
+ *
+ * Return: true while a release goes on that the owner may wait for (and
+ * abort with tdi_ep_abort() when tired of waiting).
+ */
+bool tdi_ep_close(struct tdi_sock *ts, bool abort, struct sk_buff_head *xmitq)
+{
+	switch (ts->state) {
+	case TDI_STATE_LISTENING:
+		tdi_ep_stop_listen(ts, xmitq);
+		return false;
+	case TDI_STATE_OFFERED:
+		tdi_ep_reject(ts, xmitq);
+		return false;
+	case TDI_STATE_CONNECTING:
+		tdi_ep_abort(ts, xmitq);
+		return false;
+	}
+	if (!tdi_ep_connected(ts))
+		return false;
+	if (abort || tdi_ep_unread(ts)) {
+		tdi_ep_abort(ts, xmitq);
+		return false;
+	}
+	if ((ts->state == TDI_STATE_CONNECTED ||
+	     ts->state == TDI_STATE_RELEASE_RECEIVED) &&
+	    tdi_conn_release(ts, xmitq)) {
+		tdi_ep_abort(ts, xmitq);
+		return false;
+	}
+	return ts->hashed;
+}
+
+/**
+ * tdi_ep_orphan() - the endpoint has no owner any more
+ * @ts: the endpoint, socket lock held, orphaned (sock_orphan())
+ * @xmitq: where frames go
+ *
+ * A connection still going on (a release under way) goes on alone,
+ * bounded by net.tdi.disconnect_timeout_ms and net.tdi.max_orphans
+ * (tdi_conn_orphan()), and keeps the address object; otherwise the
+ * endpoint lets go of its address object now, so that the port is free
+ * when close() returns.  An address object stops taking datagrams.
+ */
+void tdi_ep_orphan(struct tdi_sock *ts, struct sk_buff_head *xmitq)
+{
+	struct tdi_addr *a = ts->addr;
+
+	if (ts->hashed)
+		tdi_conn_check_done(ts);
+	if (ts->hashed)
+		tdi_conn_orphan(ts, xmitq);
+	if (ts->sk.sk_type == SOCK_DGRAM && a)
+		tdi_dgram_set_owner(a, NULL);
+	if (!ts->hashed && a) {
+		WRITE_ONCE(ts->addr, NULL);
+		tdi_addr_put(a);
+	}
+}
+
+/**
+ * tdi_ep_accept_child() - take the oldest endpoint off a listener's queue
+ * @lts: the BSD listener, socket lock held
+ *
+ * The child is connected, or OFFERED under query-accept; the queue's
+ * reference passes to the caller, who gives it an owner.
+ *
+ * Return: the child, or NULL when @lts no longer listens or its queue is
+ * empty.
+ */
+struct tdi_sock *tdi_ep_accept_child(struct tdi_sock *lts)
+{
+	struct tdi_sock *child;
+
+	if (lts->state != TDI_STATE_LISTENING)
+		return NULL;
+	child = list_first_entry_or_null(&lts->accept_queue, struct tdi_sock,
+					 accept_node);
+	if (!child)
+		return NULL;
+	list_del_init(&child->accept_node);
+	sk_acceptq_removed(&lts->sk);
+	return child;
 }
 
 /**

@@ -26,35 +26,42 @@
  * @ts: the endpoint
  * @timeo: the time left (sock_rcvtimeo(), sock_sndtimeo(); 0 is
  *	non-blocking); lowered by the time waited
- * @cond: what to wait for, evaluated under the lock, again on each wake-up
+ * @done: what to wait for; called under the lock, first before any
+ *	sleep, and again after each wake-up (sk_wait_event() also calls it
+ *	once unlocked, after the backlog is processed: it must only read)
+ * @arg: passed to @done
  *
  * The one wait of the socket face: every blocking call sleeps here, woken
  * by the indications the core delivers (tdi_sock_ep_ops).  The lock is
- * dropped while asleep, so @cond may find the endpoint changed.
+ * dropped while asleep, so the endpoint may have changed on return.
  *
- * Return: 0 once @cond holds, -EAGAIN when @timeo runs out (at once if it
- * was 0), or sock_intr_errno() when a signal comes first.
+ * Return: 0 once @done is true, -EAGAIN when @timeo runs out (at once,
+ * without sleeping, if it was 0), or sock_intr_errno() when a signal
+ * comes first.
  */
-#define tdi_wait(ts, timeo, cond) ({					\
-	struct sock *__sk = &(ts)->sk;					\
-	long *__timeo = (timeo);					\
-	int __err = 0;							\
-	DEFINE_WAIT_FUNC(__wait, woken_wake_function);			\
-									\
-	add_wait_queue(sk_sleep(__sk), &__wait);			\
-	while (!sk_wait_event(__sk, __timeo, cond, &__wait)) {		\
-		if (!*__timeo) {					\
-			__err = -EAGAIN;				\
-			break;						\
-		}							\
-		if (signal_pending(current)) {				\
-			__err = sock_intr_errno(*__timeo);		\
-			break;						\
-		}							\
-	}								\
-	remove_wait_queue(sk_sleep(__sk), &__wait);			\
-	__err;								\
-})
+static int tdi_wait(struct tdi_sock *ts, long *timeo,
+		    bool (*done)(struct tdi_sock *ts, const void *arg),
+		    const void *arg)
+{
+	struct sock *sk = &ts->sk;
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	int err = 0;
+
+	add_wait_queue(sk_sleep(sk), &wait);
+	while (!done(ts, arg)) {
+		if (!*timeo) {
+			err = -EAGAIN;
+			break;
+		}
+		if (signal_pending(current)) {
+			err = sock_intr_errno(*timeo);
+			break;
+		}
+		sk_wait_event(sk, timeo, done(ts, arg), &wait);
+	}
+	remove_wait_queue(sk_sleep(sk), &wait);
+	return err;
+}
 
 static bool tdi_may_send(const struct tdi_sock *ts)
 {
@@ -67,38 +74,20 @@ static void tdi_flush(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 	tdi_xmit_flush(sock_net(&ts->sk), xmitq);
 }
 
-static bool tdi_unread(struct tdi_sock *ts)
+/* SO_LINGER: the connection has ended */
+static bool tdi_unhashed(struct tdi_sock *ts, const void *arg)
 {
-	return !skb_queue_empty(&ts->sk.sk_receive_queue) ||
-	       !skb_queue_empty(&ts->xrecv_queue);
+	return !ts->hashed;
 }
 
-/* close(): release in the background, or abort (SO_LINGER {1, 0}). */
-static void tdi_close_conn(struct tdi_sock *ts, struct sk_buff_head *xmitq)
+/* close() with SO_LINGER {1, t}: wait up to t for the release, then abort */
+static void tdi_linger(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 {
-	struct sock *sk = &ts->sk;
-	long timeo;
+	long timeo = ts->sk.sk_lingertime;
 
-	if ((sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime) ||
-	    tdi_unread(ts)) {
-		tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);
-		return;
-	}
-	if ((ts->state == TDI_STATE_CONNECTED ||
-	     ts->state == TDI_STATE_RELEASE_RECEIVED) &&
-	    tdi_conn_release(ts, xmitq)) {
-		/* no memory for the RELEASE: the peer must not wait */
-		tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);
-		return;
-	}
-	if (!sock_flag(sk, SOCK_LINGER))
-		return;
-
-	/* SO_LINGER {1, t}: wait up to t for the release, then abort */
 	tdi_flush(ts, xmitq);
-	timeo = sk->sk_lingertime;
-	if (tdi_wait(ts, &timeo, !ts->hashed))	/* time is up, or a signal */
-		tdi_conn_abort(ts, TDI_REASON_ABORT, xmitq);
+	if (tdi_wait(ts, &timeo, tdi_unhashed, NULL))	/* time up, or a signal */
+		tdi_ep_abort(ts, xmitq);
 }
 
 static int tdi_release(struct socket *sock)
@@ -113,38 +102,12 @@ static int tdi_release(struct socket *sock)
 	__skb_queue_head_init(&xmitq);
 
 	lock_sock(sk);
-	switch (ts->state) {
-	case TDI_STATE_LISTENING:
-		tdi_ep_stop_listen(ts, &xmitq);
-		break;
-	case TDI_STATE_OFFERED:
-		/* an undecided offer is rejected */
-		tdi_ep_reject(ts, &xmitq);
-		break;
-	case TDI_STATE_CONNECTING:
-		tdi_conn_abort(ts, TDI_REASON_ABORT, &xmitq);
-		break;
-	case TDI_STATE_CONNECTED:
-	case TDI_STATE_RELEASE_SENT:
-	case TDI_STATE_RELEASE_RECEIVED:
-	case TDI_STATE_CLOSING:
-		tdi_close_conn(ts, &xmitq);
-		break;
-	}
+	/* SO_LINGER {1, 0} aborts; {1, t} waits for the release */
+	if (tdi_ep_close(ts, sock_flag(sk, SOCK_LINGER) && !sk->sk_lingertime,
+			 &xmitq) && sock_flag(sk, SOCK_LINGER))
+		tdi_linger(ts, &xmitq);
 	sock_orphan(sk);
-	if (ts->hashed)
-		tdi_conn_check_done(ts);
-	if (ts->hashed)
-		tdi_conn_orphan(ts, &xmitq);
-	if (sk->sk_type == SOCK_DGRAM && ts->addr)
-		tdi_dgram_set_owner(ts->addr, NULL);	/* no more datagrams */
-	if (!ts->hashed && ts->addr) {
-		/* no connection goes on: the port is free once we return */
-		struct tdi_addr *a = ts->addr;
-
-		WRITE_ONCE(ts->addr, NULL);
-		tdi_addr_put(a);
-	}
+	tdi_ep_orphan(ts, &xmitq);
 	release_sock(sk);
 	tdi_flush(ts, &xmitq);
 
@@ -270,13 +233,18 @@ static __poll_t tdi_poll(struct file *file, struct socket *sock,
 	return mask;
 }
 
+static bool tdi_connect_over(struct tdi_sock *ts, const void *arg)
+{
+	return ts->state != TDI_STATE_CONNECTING;
+}
+
 /* A blocking connect() waits for the answer: 0, or the connection's error. */
 static int tdi_connect_wait(struct socket *sock, struct tdi_sock *ts)
 {
 	long timeo = MAX_SCHEDULE_TIMEOUT;
 	int err;
 
-	err = tdi_wait(ts, &timeo, ts->state != TDI_STATE_CONNECTING);
+	err = tdi_wait(ts, &timeo, tdi_connect_over, NULL);
 	if (err)
 		return err;
 	if (tdi_ep_connected(ts)) {
@@ -365,6 +333,13 @@ out:
 	return err;
 }
 
+/* accept(): an endpoint waits on the queue, or listening stopped */
+static bool tdi_accept_ready(struct tdi_sock *ts, const void *arg)
+{
+	return ts->state != TDI_STATE_LISTENING ||
+	       !list_empty(&ts->accept_queue);
+}
+
 static int tdi_accept(struct socket *sock, struct socket *newsock, int flags,
 		      bool kern)
 {
@@ -379,18 +354,14 @@ static int tdi_accept(struct socket *sock, struct socket *newsock, int flags,
 		err = -EINVAL;		/* a TDI-form listen has no children */
 		goto out;
 	}
-	err = tdi_wait(ts, &timeo, ts->state != TDI_STATE_LISTENING ||
-		       !list_empty(&ts->accept_queue));
+	err = tdi_wait(ts, &timeo, tdi_accept_ready, NULL);
 	if (err)
 		goto out;
-	if (ts->state != TDI_STATE_LISTENING) {
-		err = -EINVAL;
+	child = tdi_ep_accept_child(ts);
+	if (!child) {
+		err = -EINVAL;		/* listening stopped meanwhile */
 		goto out;
 	}
-	child = list_first_entry(&ts->accept_queue, struct tdi_sock,
-				 accept_node);
-	list_del_init(&child->accept_node);
-	sk_acceptq_removed(sk);
 	release_sock(sk);
 
 	lock_sock(&child->sk);
@@ -420,6 +391,13 @@ static int tdi_send_check(struct tdi_sock *ts, int flags)
 	return 0;
 }
 
+/* The expedited window opened, or sending is over */
+static bool tdi_xwnd_ready(struct tdi_sock *ts, const void *arg)
+{
+	return (u16)(ts->xsnd_nxt - ts->xsnd_una) < TDI_XWND ||
+	       !tdi_may_send(ts) || ts->sk.sk_err;
+}
+
 /* Wait for the expedited window; returns 0 or an error. */
 static int tdi_wait_xwnd(struct tdi_sock *ts, long *timeo)
 {
@@ -429,9 +407,7 @@ static int tdi_wait_xwnd(struct tdi_sock *ts, long *timeo)
 		err = tdi_send_check(ts, MSG_NOSIGNAL);
 		if (err)
 			return err;
-		err = tdi_wait(ts, timeo,
-			       (u16)(ts->xsnd_nxt - ts->xsnd_una) < TDI_XWND ||
-			       !tdi_may_send(ts) || ts->sk.sk_err);
+		err = tdi_wait(ts, timeo, tdi_xwnd_ready, NULL);
 		if (err)
 			return err;
 	}
@@ -475,15 +451,21 @@ static bool tdi_send_room(struct tdi_sock *ts, size_t len)
 	       READ_ONCE(sk->sk_sndbuf);
 }
 
+/* Room for the whole TSDU of *@arg bytes, an error or the end of sending */
+static bool tdi_send_whole_ready(struct tdi_sock *ts, const void *arg)
+{
+	struct sock *sk = &ts->sk;
+	size_t len = *(const size_t *)arg;
+
+	return sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN) ||
+	       !tdi_ep_connected(ts) || tdi_send_room(ts, len) ||
+	       len > tdi_max_tsdu(ts);
+}
+
 /* Wait for tdi_send_room(), an error or the end of sending. */
 static int tdi_send_wait_whole(struct tdi_sock *ts, size_t len, long *timeo)
 {
-	struct sock *sk = &ts->sk;
-
-	return tdi_wait(ts, timeo, sk->sk_err ||
-			(sk->sk_shutdown & SEND_SHUTDOWN) ||
-			!tdi_ep_connected(ts) || tdi_send_room(ts, len) ||
-			len > tdi_max_tsdu(ts));
+	return tdi_wait(ts, timeo, tdi_send_whole_ready, &len);
 }
 
 static int tdi_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
@@ -582,28 +564,43 @@ static void tdi_rcv_consume(struct tdi_sock *ts, u32 n)
 /* Something a waiting recv() must look at: new data, an error, EOF, the
  * end of the connection, or (once it copied bytes) expedited data.
  */
-static bool tdi_rcv_ready(struct tdi_sock *ts, struct sk_buff *last,
-			  bool copied)
+struct tdi_rcv_wait {
+	struct sk_buff *last;	/* the receive queue's tail when it began */
+	bool copied;		/* the recv() has bytes already */
+};
+
+static bool tdi_rcv_ready(struct tdi_sock *ts, const void *arg)
 {
+	const struct tdi_rcv_wait *w = arg;
 	struct sock *sk = &ts->sk;
 
-	return skb_peek_tail(&sk->sk_receive_queue) != last ||
+	return skb_peek_tail(&sk->sk_receive_queue) != w->last ||
 	       sk->sk_err || (sk->sk_shutdown & RCV_SHUTDOWN) ||
-	       (copied && !skb_queue_empty(&ts->xrecv_queue)) ||
+	       (w->copied && !skb_queue_empty(&ts->xrecv_queue)) ||
 	       !tdi_ep_connected(ts);
 }
 
 static int tdi_recv_wait(struct tdi_sock *ts, long *timeo, bool copied)
 {
-	struct sk_buff *last = skb_peek_tail(&ts->sk.sk_receive_queue);
+	struct tdi_rcv_wait w = {
+		.last = skb_peek_tail(&ts->sk.sk_receive_queue),
+		.copied = copied,
+	};
 
-	return tdi_wait(ts, timeo, tdi_rcv_ready(ts, last, copied));
+	return tdi_wait(ts, timeo, tdi_rcv_ready, &w);
 }
 
 /* No expedited TSDU can come any more: the peer released or it ended. */
 static bool tdi_xrcv_over(struct tdi_sock *ts)
 {
 	return (ts->sk.sk_shutdown & RCV_SHUTDOWN) || !tdi_ep_connected(ts);
+}
+
+/* recv(MSG_OOB): an expedited TSDU, an error, or none can come */
+static bool tdi_xrcv_ready(struct tdi_sock *ts, const void *arg)
+{
+	return !skb_queue_empty(&ts->xrecv_queue) || ts->sk.sk_err ||
+	       tdi_xrcv_over(ts);
 }
 
 static int tdi_recv_expedited(struct tdi_sock *ts, struct msghdr *msg,
@@ -627,8 +624,7 @@ static int tdi_recv_expedited(struct tdi_sock *ts, struct msghdr *msg,
 		err = 0;	/* EOF: the peer released */
 		if (tdi_xrcv_over(ts))
 			goto out;
-		err = tdi_wait(ts, &timeo, !skb_queue_empty(&ts->xrecv_queue) ||
-			       sk->sk_err || tdi_xrcv_over(ts));
+		err = tdi_wait(ts, &timeo, tdi_xrcv_ready, NULL);
 		if (err)
 			goto out;
 	}
@@ -909,6 +905,12 @@ static long tdi_disconnect_timeo(struct tdi_sock *ts, s32 timeout_ms)
 	return msecs_to_jiffies(timeout_ms);
 }
 
+/* Our release completed, or the connection ended otherwise */
+static bool tdi_release_over(struct tdi_sock *ts, const void *arg)
+{
+	return tdi_ep_released(ts) != 0;
+}
+
 /* SIOCTDIDISCONNECT: ABORT ends the connection at once; RELEASE starts the
  * four-step release and waits until the peer has released too (0), its
  * time-out passes (ETIMEDOUT, the release still going on) or the
@@ -939,7 +941,7 @@ static int tdi_ioctl_disconnect(struct tdi_sock *ts, void __user *argp,
 		goto out;
 	sk->sk_state_change(sk);
 	timeo = nonblock ? 0 : tdi_disconnect_timeo(ts, d.timeout_ms);
-	err = tdi_wait(ts, &timeo, tdi_ep_released(ts));
+	err = tdi_wait(ts, &timeo, tdi_release_over, NULL);
 	if (err == -EAGAIN)
 		err = nonblock ? -EINPROGRESS : -ETIMEDOUT;
 	else if (!err)
@@ -950,7 +952,7 @@ out:
 }
 
 /* Has the TDI-form listen on @ts ended: an offer came, or it timed out. */
-static bool tdi_listen_over(const struct tdi_sock *ts)
+static bool tdi_listen_over(struct tdi_sock *ts, const void *arg)
 {
 	return ts->state != TDI_STATE_LISTENING || !ts->tdi_listen;
 }
@@ -981,7 +983,7 @@ static int tdi_ioctl_listen(struct socket *sock, void __user *argp,
 		err = err ?: -EINPROGRESS;
 		goto out;
 	}
-	if (tdi_wait(ts, &timeo, tdi_listen_over(ts))) {
+	if (tdi_wait(ts, &timeo, tdi_listen_over, NULL)) {
 		/* a signal: the listen is withdrawn, not restarted */
 		tdi_ep_stop_listen(ts, &xmitq);
 		err = -EINTR;
@@ -1106,16 +1108,25 @@ static int tdi_dgram_shutdown(struct socket *sock, int how)
  * @sk: the socket
  *
  * sk_write_space of every tdi socket (the socket core calls it when sent
- * memory is freed) and the socket face's send_possible indication.
+ * memory is freed) and the socket face's send_possible indication.  It may
+ * run without the socket lock, beside a close() that orphans the socket:
+ * sk_socket is read once, under RCU (a struct socket is freed after a
+ * grace period).
  */
 void tdi_write_space(struct sock *sk)
 {
 	struct socket_wq *wq;
+	struct socket *sock;
 
-	if (!sk->sk_socket || !sk_stream_is_writeable(sk))
+	if (!sk_stream_is_writeable(sk))
 		return;
-	clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 	rcu_read_lock();
+	sock = READ_ONCE(sk->sk_socket);
+	if (!sock) {
+		rcu_read_unlock();
+		return;
+	}
+	clear_bit(SOCK_NOSPACE, &sock->flags);
 	wq = rcu_dereference(sk->sk_wq);
 	if (skwq_has_sleeper(wq))
 		wake_up_interruptible_poll(&wq->wait, EPOLLOUT | EPOLLWRNORM |
@@ -1151,11 +1162,19 @@ static void tdi_sock_receive(struct tdi_sock *ts)
 	ts->sk.sk_data_ready(&ts->sk);
 }
 
-/* POLLPRI and SIGURG for the owner */
+/* POLLPRI and SIGURG for the owner.  Without the socket lock a close()
+ * may be orphaning the socket: sk_callback_lock keeps sk_socket (and its
+ * file) in place while SIGURG is sent (sock_orphan() takes it to write).
+ */
 static void tdi_sock_receive_expedited(struct tdi_sock *ts)
 {
-	tdi_sock_wake(&ts->sk, EPOLLPRI | EPOLLRDBAND);
-	sk_send_sigurg(&ts->sk);
+	struct sock *sk = &ts->sk;
+
+	tdi_sock_wake(sk, EPOLLPRI | EPOLLRDBAND);
+	read_lock_bh(&sk->sk_callback_lock);
+	if (!sock_flag(sk, SOCK_DEAD))
+		sk_send_sigurg(sk);
+	read_unlock_bh(&sk->sk_callback_lock);
 }
 
 /* readers and writers both wake, and see the state, EOF or the error */

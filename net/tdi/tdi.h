@@ -3,15 +3,15 @@
  * tdi private header: the objects every part of the module shares, from
  * the bottom up.
  *
- * Rule of the house: a file calls only downward, and upward only through
- * an ops table.  From the top: the faces (socket.c and sockopt.c, the
- * socket face) call the endpoint core (endpoint.c, which holds the
- * implementation notes: objects, life cycle, lock order, references);
- * it calls the connection machinery (conn.c, offer.c, input.c,
- * output.c, data.c, reasm.c, rtt.c), addresses (addr.c, dgram.c) and
- * frames (frame.c, dev.c).  Upward: the core tells a face what happened
- * only through struct tdi_ep_ops, and dev.c hands frames up only through
- * the receive function it was given at init (rcv.c).
+ * Rule of the house: calls go downward, and upward only through an ops
+ * table.  At the top, the faces (socket.c and sockopt.c: the socket face)
+ * call the endpoint core; the core (endpoint.c, which holds the
+ * implementation notes -- objects, life cycle, lock order, references --
+ * with conn.c, offer.c, input.c, output.c, data.c, reasm.c, rtt.c and
+ * rcv.c, which call one another) never calls a face but through struct
+ * tdi_ep_ops; below it, addresses (addr.c, dgram.c) and frames (frame.c,
+ * dev.c).  dev.c hands frames up only through the receive function it was
+ * given at init (rcv.c).
  */
 #ifndef _NET_TDI_TDI_H
 #define _NET_TDI_TDI_H
@@ -357,15 +357,22 @@ struct tdi_sock;
  * @xsend_possible: the expedited window opened
  *
  * The core (endpoint.c, conn.c, input.c, offer.c) never wakes a reader or
- * writer itself, and never calls these under a lock: it records each
- * indication under the endpoint's socket lock (tdi_ep_indicate()) and
- * they are delivered, in the order of enum tdi_ind, once the lock is
- * dropped (tdi_ep_deliver(): by release_sock() through
- * tdi_proto.release_cb, and after each bh_unlock_sock() in the receive
- * path and the timers).  They must not sleep.  The socket face
- * (socket.c, tdi_sock_ep_ops) wakes waiters and signals; a face calls
- * downward only, the core reaches a face only through these.
+ * writer itself and never calls these with the endpoint locked: it
+ * records each indication under the socket lock (tdi_ep_indicate()), and
+ * tdi_ep_deliver() hands them over once the lock is released -- after
+ * bh_unlock_sock() in the receive path and the timers (no tdi lock held,
+ * but for a child that an offer's first frame made, whose indications
+ * come under its listener's lock), and in release_sock() through
+ * tdi_proto.release_cb, where the socket is still owned and its spinlock
+ * held with BHs off.  So an op must not sleep nor take the socket lock;
+ * the ops of one endpoint may run on two CPUs at once and beside a close()
+ * that orphans the socket, and only the indications of one delivery come
+ * in the order of enum tdi_ind.  The socket face (socket.c,
+ * tdi_sock_ep_ops) meets this with wake-ups under RCU and SIGURG under
+ * sk_callback_lock; a face calls downward only, the core reaches a face
+ * only through these.
  */
+
 /* The indications, in the order tdi_ep_deliver() delivers them */
 enum tdi_ind {
 	TDI_IND_CONNECTED,
@@ -780,6 +787,10 @@ bool tdi_ep_connected(const struct tdi_sock *ts);
 int tdi_ep_disconnect(struct tdi_sock *ts, u32 flags,
 		      struct sk_buff_head *xmitq);
 int tdi_ep_released(const struct tdi_sock *ts);
+void tdi_ep_abort(struct tdi_sock *ts, struct sk_buff_head *xmitq);
+bool tdi_ep_close(struct tdi_sock *ts, bool abort, struct sk_buff_head *xmitq);
+void tdi_ep_orphan(struct tdi_sock *ts, struct sk_buff_head *xmitq);
+struct tdi_sock *tdi_ep_accept_child(struct tdi_sock *lts);
 int tdi_ep_error(struct tdi_sock *ts);
 int tdi_ep_associate(struct tdi_sock *ts, struct tdi_addr *a);
 int tdi_ep_disassociate(struct tdi_sock *ts);
