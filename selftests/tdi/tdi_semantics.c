@@ -22,6 +22,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1236,6 +1237,68 @@ TEST_F(tdi, tdi_listen_errors)
 	close(s);
 	close(c);
 	close(l2);
+	close(addr);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * SIOCTDILISTEN's other errors: a signal ends a blocking listen with
+ * EINTR and withdraws it (an offer is then refused NO_LISTENER, and the
+ * endpoint listens again); a connect in progress is EALREADY; an
+ * endpoint holding an offer is EISCONN.
+ */
+TEST_F(tdi, tdi_listen_interrupted_and_busy)
+{
+	static const unsigned char nobody[6] = { 2, 0, 0, 0, 0, 0x99 };
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	int addr, e, c;
+	struct bg_conn b;
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	addr = addr_obj(self->nsb, self->port);
+	ASSERT_LE(0, addr);
+	e = ep_on(self->nsb, variant->type, addr);
+	ASSERT_LE(0, e);
+	alarm(1);
+	EXPECT_EQ(-1, tdi_listen(e, 0, 0));
+	EXPECT_EQ(EINTR, errno);
+	alarm(0);
+	EXPECT_EQ(TDI_STATE_BOUND, info_of(e).state);
+	c = connect_from(self->nsa, variant->type, 0, self->port);
+	EXPECT_EQ(-1, c);
+	EXPECT_EQ(ECONNREFUSED, errno);
+
+	/* a connect in progress */
+	nonblock(e);
+	EXPECT_EQ(-1, connect_to(e, nobody, self->port));
+	EXPECT_EQ(EINPROGRESS, errno);
+	EXPECT_EQ(-1, tdi_listen(e, 0, 0));
+	EXPECT_EQ(EALREADY, errno);
+	close(e);
+
+	/* an offer held for a decision */
+	e = ep_on(self->nsb, variant->type, addr);
+	ASSERT_LE(0, e);
+	nonblock(e);
+	ASSERT_EQ(-1, tdi_listen(e, TDI_QUERY_ACCEPT, 0));
+	ASSERT_EQ(EINPROGRESS, errno);
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, c);
+	timeouts(c);
+	ASSERT_EQ(0, bg_connect(&b, c, self->port));
+	EXPECT_TRUE(wait_poll(e, POLLIN, 5000) & POLLIN);
+	EXPECT_EQ(TDI_STATE_OFFERED, info_of(e).state);
+	EXPECT_EQ(-1, tdi_listen(e, 0, 0));
+	EXPECT_EQ(EISCONN, errno);
+	EXPECT_EQ(0, setsockopt(e, SOL_TDI, TDI_ACCEPT, NULL, 0));
+	EXPECT_EQ(0, bg_join(&b));
+	EXPECT_EQ(0, exchange(c, e, 100, 4));
+	close(c);
+	close(e);
 	close(addr);
 }
 
