@@ -1714,7 +1714,9 @@ TEST_F_TIMEOUT(tdi, endings_then_reuse, 120)
 	EXPECT_EQ(-1, send(e, "x", 1, MSG_NOSIGNAL));
 	EXPECT_EQ(ECONNRESET, errno);
 	ended(_metadata, e, self->port, TDI_REASON_ABORT, "peer's abort");
-	dd_is(_metadata, e, "s: aborted");
+	/* (the abort's disconnect data rides one RESET, which is never
+	 * repeated: user_data_abort checks it)
+	 */
 	close(s);
 
 	/* 3. e aborts, having connected out again */
@@ -1726,7 +1728,6 @@ TEST_F_TIMEOUT(tdi, endings_then_reuse, 120)
 	ASSERT_EQ(0, ioctl(e, SIOCTDIDISCONNECT, &abort_d));
 	EXPECT_EQ(-1, recv(s, buf, sizeof(buf), 0));
 	EXPECT_EQ(ECONNRESET, errno);
-	dd_is(_metadata, s, "e: aborted");
 	ended(_metadata, e, self->port, TDI_REASON_ABORT, "own abort");
 	EXPECT_EQ(0, get_ud(e, TDI_DISCONNECT_DATA, buf));	/* s sent none */
 	close(s);
@@ -2288,6 +2289,7 @@ TEST_F(dgram, tdicat)
 	const char *tdicat = tdicat_path();
 	int status, fd, i;
 	unsigned char data[300];
+	int tries;
 	pid_t rx;
 	FILE *f;
 
@@ -2298,10 +2300,16 @@ TEST_F(dgram, tdicat)
 		unlink(out);
 		snprintf(cmd, sizeof(cmd), "exec %s -u -s -c %d -l %d > %s",
 			 tdicat, i ? 1 : 3, self->port, out);
-		rx = spawn_in(self->nsb, cmd);
-		ASSERT_LT(0, rx);
-		/* bound once its port is taken */
-		ASSERT_TRUE(WAIT_FOR(!port_free(self->nsb, self->port)));
+		for (tries = 0; tries < 5; tries++) {
+			rx = spawn_in(self->nsb, cmd);
+			ASSERT_LT(0, rx);
+			/* bound once its port is taken */
+			if (WAIT_FOR(!port_free(self->nsb, self->port)))
+				break;
+			/* its bind met port_free()'s own probe: again */
+			waitpid(rx, &status, 0);
+		}
+		ASSERT_GT(5, tries);
 		ASSERT_EQ(0, setns(self->nsa, CLONE_NEWNET));
 		snprintf(cmd, sizeof(cmd), "%s -u -s -b 100 %s %d", tdicat,
 			 i ? "broadcast" : "02:00:00:00:00:0b", self->port);
