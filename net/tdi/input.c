@@ -508,16 +508,24 @@ static void tdi_xdata_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 	tdi_ep_indicate(ts, TDI_IND_RECEIVE_EXPEDITED);
 }
 
-static void tdi_reset_rcv(struct tdi_sock *ts, const struct tdi_frame *fr)
+/* An in-window RESET: the peer aborted, or it had already finished both
+ * sides of a release and our RELEASE's acknowledgment was lost.  Only an
+ * abort brings disconnect data: the one that completes a release leaves
+ * what the peer's RELEASE carried.
+ */
+static void tdi_reset_rcv(struct tdi_sock *ts, struct sk_buff *skb,
+			  const struct tdi_frame *fr)
 {
 	tdi_stat_inc(tdi_tn(ts), TDI_STAT_RESETS_IN);
-	/* the peer had already finished its side of a release we started */
 	if (fr->reason == TDI_REASON_RELEASE && ts->release_queued &&
 	    ts->state == TDI_STATE_CLOSING && ts->peer_released &&
 	    ts->write_seq - ts->snd_una <= 1) {
+		consume_skb(skb);
 		tdi_conn_done(ts, 0, TDI_REASON_RELEASE);
 		return;
 	}
+	tdi_udata_from_frame(&ts->peer_ud[TDI_UD_DISCONNECT], skb, fr);
+	consume_skb(skb);
 	/* every later call hears of it, not only the first */
 	WRITE_ONCE(ts->peer_abort, true);
 	tdi_conn_done(ts, ECONNRESET, fr->reason == TDI_REASON_RELEASE ?
@@ -648,9 +656,7 @@ void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
 			tdi_drop(ts, skb, TDI_DROP_WINDOW);
 			return;
 		}
-		tdi_udata_from_frame(&ts->peer_ud[TDI_UD_DISCONNECT], skb, &fr);
-		consume_skb(skb);
-		tdi_reset_rcv(ts, &fr);
+		tdi_reset_rcv(ts, skb, &fr);
 		return;
 	}
 	if (ts->state == TDI_STATE_OFFERED) {

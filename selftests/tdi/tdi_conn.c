@@ -187,6 +187,7 @@ static void __attribute__((destructor)) conn_exit(void)
  */
 FIXTURE_SETUP(conn)
 {
+	tdi_case_filter(_metadata->name);
 	snprintf(self->na, sizeof(self->na), "tdia%d", main_pid);
 	snprintf(self->nb, sizeof(self->nb), "tdib%d", main_pid);
 	self->nsa = netns_fd(self->na);

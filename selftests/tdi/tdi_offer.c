@@ -319,6 +319,7 @@ static int open_ns(const char *fmt, int id)
 
 FIXTURE_SETUP(offer)
 {
+	tdi_case_filter(_metadata->name);
 	self->nsa = open_ns("toa%d", main_pid);
 	self->nsb = open_ns("tob%d", main_pid);
 	if (self->nsa < 0 || self->nsb < 0) {

@@ -107,6 +107,7 @@ static void two_ns(struct __test_metadata *_metadata, int *nsa, int *nsb)
 
 FIXTURE_SETUP(tdi)
 {
+	tdi_case_filter(_metadata->name);
 	two_ns(_metadata, &self->nsa, &self->nsb);
 	/* what a test may change, back to the default */
 	ASSERT_EQ(0, sysctl_in(self->nsb, "max_offers", "1024"));
@@ -820,6 +821,50 @@ TEST_F_TIMEOUT(tdi, user_data_release, 120)
 		close(s);
 		close(c);
 	}
+	close(l);
+}
+
+/*
+ * The last acknowledgment of a release is lost: a has finished both sides
+ * and forgotten the connection when b's RELEASE comes again, and answers
+ * with a RESET (reason RELEASE).  That completes b's release and leaves
+ * the disconnect data a's RELEASE brought.
+ */
+TEST_F_TIMEOUT(tdi, user_data_release_ack_lost, 60)
+{
+	struct tdi_disconnect d = { .flags = TDI_DISCONNECT_RELEASE,
+				    .timeout_ms = 20000 };
+	unsigned char buf[TDI_MAX_USER_DATA];
+	int l, c, s;
+
+	l = ud_listener(self->nsb, variant->type, self->port, NULL);
+	ASSERT_LE(0, l);
+	c = sock_in(self->nsa, variant->type);
+	ASSERT_LE(0, c);
+	timeouts(c);
+	ASSERT_EQ(0, connect_to(c, mac_b, self->port));
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+	timeouts(s);
+	ASSERT_EQ(0, set_ud(c, TDI_DISCONNECT_DATA, "a: bye", 6));
+	ASSERT_EQ(0, shutdown(c, SHUT_WR));
+	EXPECT_EQ(0, recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(6, get_ud(s, TDI_DISCONNECT_DATA, buf));
+	/* from here every frame from a is lost, its last ACK included */
+	ASSERT_EQ(0, run("tc -n tdsa%d qdisc add dev va root netem loss 100%%",
+			 main_pid));
+	EXPECT_EQ(0, ioctl(s, SIOCTDIDISCONNECT, &d));
+	EXPECT_EQ(0, recv(c, buf, sizeof(buf), 0));
+	EXPECT_TRUE(WAIT_FOR(reason_of(c) == TDI_REASON_RELEASE));
+	EXPECT_NE(TDI_REASON_RELEASE, reason_of(s));
+	ASSERT_EQ(0, run("tc -n tdsa%d qdisc del dev va root", main_pid));
+	/* b's RELEASE again; a knows nothing of it and says so */
+	EXPECT_TRUE(WAIT_FOR(reason_of(s) == TDI_REASON_RELEASE));
+	EXPECT_EQ(0, so_error(s));
+	EXPECT_EQ(6, get_ud(s, TDI_DISCONNECT_DATA, buf));
+	EXPECT_EQ(0, memcmp(buf, "a: bye", 6));
+	close(s);
+	close(c);
 	close(l);
 }
 
@@ -1939,6 +1984,7 @@ FIXTURE(dgram) {
 
 FIXTURE_SETUP(dgram)
 {
+	tdi_case_filter(_metadata->name);
 	two_ns(_metadata, &self->nsa, &self->nsb);
 	self->port = 10000 + getpid() % 30000;
 }

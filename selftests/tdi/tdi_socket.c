@@ -685,6 +685,7 @@ FIXTURE_VARIANT_ADD(tdi, seqpacket)
 
 FIXTURE_SETUP(tdi)
 {
+	tdi_case_filter(_metadata->name);
 	self->fd = -1;
 	tdi_unshare(_metadata);
 	self->fd = tdi_open(_metadata, variant->type);
@@ -1723,6 +1724,7 @@ FIXTURE_VARIANT_ADD(tdi_veth, seqpacket)
 
 FIXTURE_SETUP(tdi_veth)
 {
+	tdi_case_filter(_metadata->name);
 	self->fd = -1;
 	tdi_unshare(_metadata);
 	tdi_veth(_metadata, &self->ifa, &self->ifb);
