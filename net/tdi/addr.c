@@ -436,3 +436,27 @@ struct tdi_sock *tdi_addr_listener(struct tdi_addr *a, int type,
 	return found;
 }
 EXPORT_SYMBOL_IF_KUNIT(tdi_addr_listener);
+
+/**
+ * tdi_addr_for_frame() - the address object a frame to a port goes to
+ * @tn: the namespace
+ * @skb: the frame, Ethernet header set (its device and destination node
+ *	count)
+ * @port: the port
+ *
+ * Return: the object bound to @port, if it takes frames of @skb's device
+ * and destination node, with a reference; or NULL.
+ */
+struct tdi_addr *tdi_addr_for_frame(struct tdi_net *tn, struct sk_buff *skb,
+				    u16 port)
+{
+	struct tdi_addr *a = tdi_ports_lookup(&tn->ports, port);
+
+	if (a && ((a->ifindex && a->ifindex != skb->skb_iif) ||
+		  (!is_zero_ether_addr(a->hwaddr) &&
+		   !ether_addr_equal(a->hwaddr, eth_hdr(skb)->h_dest)))) {
+		tdi_addr_put(a);
+		a = NULL;
+	}
+	return a;
+}

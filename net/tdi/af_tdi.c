@@ -26,7 +26,10 @@ unsigned int tdi_net_id __read_mostly;
  */
 static void tdi_release_cb(struct sock *sk)
 {
-	tdi_ep_deliver(tdi_sk(sk));
+	struct tdi_sock *ts = tdi_sk(sk);
+
+	if (ts->ep_ops->process_owned)
+		tdi_ep_deliver(ts);
 }
 
 /* SO_KEEPALIVE was set or cleared (socket lock held). */
@@ -126,6 +129,8 @@ static void tdi_sk_destruct(struct sock *sk)
 		__sk_mem_reclaim(sk, sk->sk_forward_alloc);
 	if (ts->addr)
 		tdi_addr_put(ts->addr);
+	if (ts->ep_ops->destruct)
+		ts->ep_ops->destruct(ts);
 	sk_sockets_allocated_dec(sk);
 	/* last: the namespace may go once no netless socket is left */
 	if (ts->netless)

@@ -975,7 +975,7 @@ static void tdi_conn_each(struct net *net, int ifindex, bool down, u16 mru)
 		spin_unlock_bh(&tn->conn_lock);
 		if (!found)
 			break;
-		lock_sock(&found->sk);
+		tdi_ep_lock(found);
 		if (found->hashed &&
 		    (ifindex < 0 || found->ifindex == ifindex)) {
 			if (down)
@@ -984,7 +984,7 @@ static void tdi_conn_each(struct net *net, int ifindex, bool down, u16 mru)
 			else
 				tdi_conn_new_mru(found, mru);
 		}
-		release_sock(&found->sk);
+		tdi_ep_unlock(found);
 		sock_put(&found->sk);
 	} while (found);
 }

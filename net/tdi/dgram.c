@@ -70,26 +70,29 @@ static bool tdi_dgram_queue(struct tdi_sock *ts, struct sk_buff *skb)
 	return true;
 }
 
-/* The address object's socket for a datagram to @port, held, or NULL. */
-static struct tdi_sock *tdi_dgram_dest(struct tdi_net *tn, struct sk_buff *skb,
-				       u16 port)
+/**
+ * tdi_dgram_dest() - the address object's own socket for a frame to a port
+ * @tn: the namespace
+ * @skb: the frame (its device and Ethernet destination count)
+ * @port: the port
+ *
+ * Return: the socket that owns the object bound to @port, if the object
+ * takes frames of @skb's device and destination node, with a reference;
+ * or NULL.
+ */
+struct tdi_sock *tdi_dgram_dest(struct tdi_net *tn, struct sk_buff *skb,
+				u16 port)
 {
-	const u8 *dest = eth_hdr(skb)->h_dest;
-	struct tdi_sock *ts = NULL;
-	struct tdi_addr *a;
+	struct tdi_addr *a = tdi_addr_for_frame(tn, skb, port);
+	struct tdi_sock *ts;
 
-	a = tdi_ports_lookup(&tn->ports, port);
 	if (!a)
 		return NULL;
-	if ((!a->ifindex || a->ifindex == skb->skb_iif) &&
-	    (is_zero_ether_addr(a->hwaddr) ||
-	     ether_addr_equal(a->hwaddr, dest))) {
-		spin_lock_bh(&a->lock);
-		ts = a->owner;
-		if (ts)
-			sock_hold(&ts->sk);
-		spin_unlock_bh(&a->lock);
-	}
+	spin_lock_bh(&a->lock);
+	ts = a->owner;
+	if (ts)
+		sock_hold(&ts->sk);
+	spin_unlock_bh(&a->lock);
 	tdi_addr_put(a);
 	return ts;
 }

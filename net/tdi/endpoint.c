@@ -35,7 +35,11 @@
  * Faces.  endpoint.c holds the state machine (every state change goes
  * through tdi_set_state(), which WARNs on a transition the table does not
  * allow) and the requests both faces share, which never sleep; a face
- * adds waiting.  The endpoint core (endpoint.c, conn.c, input.c, offer.c)
+ * adds waiting.  data.c moves TSDUs between an iov_iter and the queues
+ * (tdi_conn_send_data(), tdi_conn_recv_data(), tdi_conn_recv_xdata()):
+ * it copies what it can and returns, and the face waits and calls again
+ * (the socket face in tdi_wait(); msghdr flags, signals and poll are the
+ * socket face's alone).  The endpoint core (endpoint.c, conn.c, input.c, offer.c)
  * never wakes a reader or writer itself: it records what happened under
  * the socket lock (tdi_ep_indicate(), a bit in ts->ind) and the endpoint's
  * face hears of it through ts->ep_ops (struct tdi_ep_ops in tdi.h, which
@@ -158,6 +162,42 @@ void tdi_ep_deliver(struct tdi_sock *ts)
 }
 
 /**
+ * tdi_ep_lock() - lock an endpoint from process context
+ * @ts: the endpoint
+ *
+ * lock_sock() for the socket face; a kernel face's endpoint is never
+ * owned by a process: its spinlock is taken, BHs off.
+ */
+void tdi_ep_lock(struct tdi_sock *ts)
+	__acquires(&ts->sk.sk_lock.slock)
+{
+	if (ts->ep_ops->process_owned) {
+		lock_sock(&ts->sk);
+		__acquire(&ts->sk.sk_lock.slock);	/* for sparse */
+		return;
+	}
+	local_bh_disable();
+	bh_lock_sock(&ts->sk);
+}
+
+/**
+ * tdi_ep_unlock() - unlock what tdi_ep_lock() locked, and deliver
+ * @ts: the endpoint
+ */
+void tdi_ep_unlock(struct tdi_sock *ts)
+	__releases(&ts->sk.sk_lock.slock)
+{
+	if (ts->ep_ops->process_owned) {
+		__release(&ts->sk.sk_lock.slock);	/* for sparse */
+		release_sock(&ts->sk);
+		return;
+	}
+	bh_unlock_sock(&ts->sk);
+	tdi_ep_deliver(ts);
+	local_bh_enable();
+}
+
+/**
  * tdi_set_state() - move an endpoint or address object to a new state
  * @ts: the socket; the caller holds its socket lock
  * @state: the new TDI_STATE_* value
@@ -225,6 +265,80 @@ EXPORT_SYMBOL_IF_KUNIT(tdi_state_allowed);
 bool tdi_ep_connected(const struct tdi_sock *ts)
 {
 	return tdi_state_connected(READ_ONCE(ts->state));
+}
+
+/**
+ * tdi_ep_may_send() - may the user queue data on the connection
+ * @ts: the endpoint
+ *
+ * Return: true while connected and our side not released.
+ */
+bool tdi_ep_may_send(const struct tdi_sock *ts)
+{
+	int state = READ_ONCE(ts->state);
+
+	return state == TDI_STATE_CONNECTED ||
+	       state == TDI_STATE_RELEASE_RECEIVED;
+}
+
+/**
+ * tdi_ep_send_check() - can a send (normal or expedited) go on now
+ * @ts: the endpoint, socket lock held
+ *
+ * Return: 0; the endpoint's error (tdi_ep_error()); -EPIPE once our side
+ * was released (shutdown(SHUT_WR), a release); -ENOTCONN with no
+ * connection to send on.
+ */
+int tdi_ep_send_check(struct tdi_sock *ts)
+{
+	int err = tdi_ep_error(ts);
+
+	if (err)
+		return err;
+	if (ts->sk.sk_shutdown & SEND_SHUTDOWN)
+		return -EPIPE;
+	if (!tdi_ep_may_send(ts))
+		return -ENOTCONN;
+	return 0;
+}
+
+/**
+ * tdi_ep_recv_check() - may a read look at the receive queue at all
+ * @ts: the endpoint, socket lock held
+ *
+ * What a connection left (data, an error, EOF) stays readable after it
+ * ended; before a connection is there nothing is.
+ *
+ * Return: 0, or -ENOTCONN: idle, listening, an offer undecided, or a
+ * connection not yet (or no longer) there that left nothing to read.
+ */
+int tdi_ep_recv_check(const struct tdi_sock *ts)
+{
+	const struct sock *sk = &ts->sk;
+
+	switch (ts->state) {
+	case TDI_STATE_LISTENING:
+	case TDI_STATE_IDLE:
+	case TDI_STATE_OFFERED:
+		return -ENOTCONN;
+	case TDI_STATE_BOUND:
+	case TDI_STATE_CONNECTING:
+		if (skb_queue_empty(&sk->sk_receive_queue) && !sk->sk_err &&
+		    !(sk->sk_shutdown & RCV_SHUTDOWN))
+			return -ENOTCONN;
+	}
+	return 0;
+}
+
+/**
+ * tdi_ep_xrcv_over() - can no expedited TSDU come any more
+ * @ts: the endpoint, socket lock held
+ *
+ * Return: true once the peer released or the connection ended.
+ */
+bool tdi_ep_xrcv_over(const struct tdi_sock *ts)
+{
+	return (ts->sk.sk_shutdown & RCV_SHUTDOWN) || !tdi_ep_connected(ts);
 }
 
 /**
@@ -433,6 +547,31 @@ int tdi_ep_error(struct tdi_sock *ts)
 	if (ts->peer_abort)
 		return -ECONNRESET;
 	return 0;
+}
+
+/**
+ * tdi_fill_provider() - TDI_PROVIDER_INFO: what works today, exactly
+ * @ts: the endpoint or address object, socket lock held
+ * @pi: filled in whole
+ */
+void tdi_fill_provider(struct tdi_sock *ts, struct tdi_provider_info *pi)
+{
+	memset(pi, 0, sizeof(*pi));
+	pi->version = TDI_WIRE_VERSION << 8;
+	pi->service_flags = TDI_SERVICE_CONNECTION_MODE |
+			    TDI_SERVICE_ORDERLY_RELEASE |
+			    TDI_SERVICE_ERROR_FREE_DELIVERY |
+			    TDI_SERVICE_EXPEDITED_DATA |
+			    TDI_SERVICE_MESSAGE_MODE |
+			    TDI_SERVICE_DELAYED_ACCEPTANCE |
+			    TDI_SERVICE_CONNECTIONLESS_MODE |
+			    TDI_SERVICE_BROADCAST_SUPPORTED;
+	/* stream: no limit; message mode: what a non-blocking send takes */
+	pi->max_tsdu = ts->sk.sk_type == SOCK_SEQPACKET ? tdi_max_tsdu(ts) : 0;
+	pi->max_expedited = TDI_MAX_EXPEDITED;
+	pi->max_user_data = TDI_MAX_USER_DATA;
+	pi->max_datagram = tdi_dgram_max(sock_net(&ts->sk), ts->addr ?
+					 ts->addr->ifindex : 0);
 }
 
 /**
@@ -706,6 +845,33 @@ static void tdi_ep_hold_offer(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 	tdi_conn_hold_timer(ts);
 }
 
+/* An idle endpoint (BOUND) takes a CONNECT: connected at once, or
+ * OFFERED (@qa) for a decision.
+ */
+static void tdi_ep_become(struct tdi_sock *ts, struct sk_buff *skb, int mtu,
+			  bool qa, struct sk_buff_head *xmitq)
+{
+	if (tdi_ep_from_connect(ts, skb, TDI_FRAME_CB(skb), mtu))
+		goto fail;
+	if (qa) {
+		tdi_ep_hold_offer(ts, xmitq);
+		tdi_ep_indicate(ts, TDI_IND_OFFER);
+		return;
+	}
+	tdi_ep_send_accept(ts, xmitq);
+	tdi_ep_indicate(ts, TDI_IND_CONNECTED);
+	return;
+
+fail:
+	/* no identifier free: the listen is over, as with a time-out */
+	ts->reason = TDI_REASON_INSUFFICIENT_RESOURCES;
+	WRITE_ONCE(ts->sk.sk_err, EADDRNOTAVAIL);
+	tdi_ep_indicate(ts, TDI_IND_ERROR);
+	tdi_ep_indicate(ts, TDI_IND_DISCONNECTED);
+	tdi_reply(sock_net(&ts->sk), skb, TDI_T_REFUSE,
+		  TDI_REASON_INSUFFICIENT_RESOURCES, xmitq);
+}
+
 /* A CONNECT for a TDI-form listen: the listening endpoint becomes it. */
 static void tdi_ep_take_offer(struct tdi_sock *ts, struct sk_buff *skb,
 			      int mtu, struct sk_buff_head *xmitq)
@@ -716,30 +882,8 @@ static void tdi_ep_take_offer(struct tdi_sock *ts, struct sk_buff *skb,
 	sk_stop_timer(&ts->sk, &ts->listen_timer);
 	ts->tdi_listen = 0;
 	ts->listen_qa = 0;
-	if (qa) {
-		if (tdi_ep_from_connect(ts, skb, TDI_FRAME_CB(skb), mtu))
-			goto fail;
-		tdi_ep_hold_offer(ts, xmitq);
-		tdi_ep_indicate(ts, TDI_IND_OFFER);
-		return;
-	}
 	tdi_set_state(ts, TDI_STATE_BOUND);
-	if (tdi_ep_from_connect(ts, skb, TDI_FRAME_CB(skb), mtu))
-		goto fail_bound;
-	tdi_ep_send_accept(ts, xmitq);
-	tdi_ep_indicate(ts, TDI_IND_CONNECTED);
-	return;
-
-fail:
-	tdi_set_state(ts, TDI_STATE_BOUND);
-fail_bound:
-	/* no identifier free: the listen is over, as with a time-out */
-	ts->reason = TDI_REASON_INSUFFICIENT_RESOURCES;
-	WRITE_ONCE(ts->sk.sk_err, EADDRNOTAVAIL);
-	tdi_ep_indicate(ts, TDI_IND_ERROR);
-	tdi_ep_indicate(ts, TDI_IND_DISCONNECTED);
-	tdi_reply(sock_net(&ts->sk), skb, TDI_T_REFUSE,
-		  TDI_REASON_INSUFFICIENT_RESOURCES, xmitq);
+	tdi_ep_become(ts, skb, mtu, qa, xmitq);
 }
 
 /* A CONNECT for a BSD listener with TDI_QUERY_ACCEPT: an OFFERED child on
@@ -858,6 +1002,54 @@ void tdi_ep_connect_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 refuse:
 	tdi_reply(net, skb, TDI_T_REFUSE, reason, xmitq);
 	kfree_skb(skb);
+}
+
+/**
+ * tdi_ep_connect_event() - an offer no listen took, given to an endpoint
+ * @ts: the endpoint a connect event handler named, socket lock held (a
+ *	kernel endpoint: never owned by a process)
+ * @skb: the CONNECT (consumed)
+ * @defer: hold the offer undecided (OFFERED) instead of accepting it
+ * @xmitq: where the answer goes
+ *
+ * The endpoint must be idle (BOUND), of the offer's type and associated
+ * with the address object the CONNECT came to; it takes the offer as a
+ * TDI-form listen would (its TDI_ACCEPT_DATA in the ACCEPT).  Anything
+ * else is refused with TDI_REASON_INSUFFICIENT_RESOURCES: the handler
+ * named an endpoint that cannot take it.
+ *
+ * Return: 0, or -EINVAL for an endpoint that cannot take the offer.
+ */
+int tdi_ep_connect_event(struct tdi_sock *ts, struct sk_buff *skb, bool defer,
+			 struct sk_buff_head *xmitq)
+{
+	const struct tdi_frame *fr = TDI_FRAME_CB(skb);
+	int type = fr->flags & TDI_F_MSGMODE ? SOCK_SEQPACKET : SOCK_STREAM;
+	struct net *net = sock_net(&ts->sk);
+	struct tdi_net *tn = tdi_pernet(net);
+	const u8 *src = eth_hdr(skb)->h_source;
+	int mtu;
+
+	if (tdi_conn_peer_known(tn, src, fr->src_id) ||
+	    tdi_offer_peer_known(tn, src, fr->src_id)) {
+		/* made meanwhile, on another CPU: a duplicate after all */
+		tdi_stat_inc(tn, TDI_STAT_DUPLICATES);
+		consume_skb(skb);
+		return 0;
+	}
+	mtu = tdi_dev_mtu(net, skb->skb_iif);
+	if (ts->state != TDI_STATE_BOUND || ts->sk.sk_type != type ||
+	    !ts->addr || ts->addr->port != fr->dport || mtu < TDI_MIN_MTU) {
+		tdi_reply(net, skb, TDI_T_REFUSE,
+			  TDI_REASON_INSUFFICIENT_RESOURCES, xmitq);
+		kfree_skb(skb);
+		return -EINVAL;
+	}
+	tdi_stat_inc(tn, TDI_STAT_ACCEPTS);
+	tdi_conn_reset(ts);
+	tdi_ep_become(ts, skb, mtu, defer, xmitq);
+	consume_skb(skb);
+	return 0;
 }
 
 /* ---- The decision on an offer ---- */

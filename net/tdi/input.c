@@ -13,11 +13,6 @@
 
 #include "tdi.h"
 
-static struct tdi_net *tdi_tn(struct tdi_sock *ts)
-{
-	return tdi_pernet(sock_net(&ts->sk));
-}
-
 static void tdi_drop(struct tdi_sock *ts, struct sk_buff *skb,
 		     enum tdi_drop why)
 {
@@ -422,6 +417,10 @@ static void tdi_data_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 	/* every frame that is kept is charged; an in-order RELEASE is not kept */
 	if (!release || seq != ts->rcv_nxt) {
 		skb = tdi_rcv_compact(skb);
+		if (ts->rcv_linear && skb_linearize(skb)) {
+			tdi_drop(ts, skb, TDI_DROP_NOMEM);
+			return;
+		}
 		if (!tdi_rmem_charge(ts, skb, !tdi_seq_after(seq, ts->rcv_nxt))) {
 			tdi_drop(ts, skb, TDI_DROP_RCVBUF);
 			tdi_send_ack(ts, 0, xmitq);
@@ -489,6 +488,10 @@ static void tdi_xdata_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 	 * that normal data may have filled; it is charged to tdi's memory
 	 */
 	skb = tdi_rcv_compact(skb);
+	if (ts->rcv_linear && skb_linearize(skb)) {
+		tdi_drop(ts, skb, TDI_DROP_NOMEM);
+		return;
+	}
 	if (skb_queue_len(&ts->xrecv_queue) >= 4 * TDI_XWND ||
 	    !sk_rmem_schedule(sk, skb, skb->truesize)) {
 		/* not taken, but answered: the sender retries, and knows

@@ -15,6 +15,7 @@
 
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
+#include <net/tdi.h>
 
 #include "tdi.h"
 
@@ -127,19 +128,55 @@ static int tdi_deliver(struct net *net, struct tdi_sock *ts,
 struct tdi_sock *tdi_find_listener(struct net *net, struct sk_buff *skb,
 				   u16 port, int type, bool bsd_only)
 {
-	struct tdi_net *tn = tdi_pernet(net);
-	struct tdi_sock *lts = NULL;
+	struct tdi_sock *lts;
 	struct tdi_addr *a;
 
-	a = tdi_ports_lookup(&tn->ports, port);
-	if (a && (!a->ifindex || a->ifindex == skb->skb_iif) &&
-	    (is_zero_ether_addr(a->hwaddr) ||
-	     ether_addr_equal(a->hwaddr, eth_hdr(skb)->h_dest)))
-		lts = tdi_addr_listener(a, type, eth_hdr(skb)->h_source,
-					TDI_FRAME_CB(skb)->sport, bsd_only);
-	if (a)
-		tdi_addr_put(a);
+	a = tdi_addr_for_frame(tdi_pernet(net), skb, port);
+	if (!a)
+		return NULL;
+	lts = tdi_addr_listener(a, type, eth_hdr(skb)->h_source,
+				TDI_FRAME_CB(skb)->sport, bsd_only);
+	tdi_addr_put(a);
 	return lts;
+}
+
+/* A CONNECT no listen took: the address object's face may take it (a
+ * kernel client's connect event handler), on an endpoint it names.
+ */
+static int tdi_rcv_connect_event(struct net *net, struct sk_buff *skb)
+{
+	struct tdi_sock *ats, *ts = NULL;
+	struct sk_buff_head xmitq;
+	int ret = -ENOENT;
+	u8 reason;
+
+	ats = tdi_dgram_dest(tdi_pernet(net), skb, TDI_FRAME_CB(skb)->dport);
+	if (ats && ats->ep_ops->connect_event)
+		ret = ats->ep_ops->connect_event(ats, skb, &ts);
+	if (ats)
+		sock_put(&ats->sk);
+	if (ret < 0) {
+		reason = ret == -ECONNREFUSED ? TDI_REASON_REFUSED :
+			 ret == -ENOENT ? TDI_REASON_NO_LISTENER :
+			 TDI_REASON_INSUFFICIENT_RESOURCES;
+		return tdi_reply_drop(net, skb, TDI_T_REFUSE, reason);
+	}
+	__skb_queue_head_init(&xmitq);
+	bh_lock_sock(&ts->sk);
+	if (sock_owned_by_user(&ts->sk)) {
+		/* busy for a moment: the CONNECT comes again */
+		tdi_reply(net, skb, TDI_T_REFUSE,
+			  TDI_REASON_INSUFFICIENT_RESOURCES, &xmitq);
+		kfree_skb(skb);
+	} else {
+		tdi_ep_connect_event(ts, skb, ret == TDI_CONNECT_DEFER,
+				     &xmitq);
+	}
+	bh_unlock_sock(&ts->sk);
+	tdi_ep_deliver(ts);
+	tdi_xmit_flush(net, &xmitq);
+	sock_put(&ts->sk);
+	return NET_RX_SUCCESS;
 }
 
 /* A CONNECT: first the connection or offer it may have made already (a
@@ -165,8 +202,7 @@ static int tdi_rcv_connect(struct net *net, struct sk_buff *skb)
 	}
 	lts = tdi_find_listener(net, skb, fr->dport, type, false);
 	if (!lts)
-		return tdi_reply_drop(net, skb, TDI_T_REFUSE,
-				      TDI_REASON_NO_LISTENER);
+		return tdi_rcv_connect_event(net, skb);
 	return tdi_deliver(net, lts, skb);
 }
 

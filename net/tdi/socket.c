@@ -2,6 +2,10 @@
 /* tdi socket operations: the proto_ops of address objects (SOCK_DGRAM)
  * and connection endpoints (SOCK_STREAM, SOCK_SEQPACKET).
  *
+ * The socket face of the endpoint core: the core (endpoint.c, data.c)
+ * does the work and never sleeps; this file adds what only a socket has:
+ * waiting (tdi_wait()), msghdr flags, signals, poll and the ioctls.
+ *
  * Process context, socket lock owned.  Frames built here are collected on
  * a local queue and sent once the socket's spinlock-protected state is
  * settled; a process may send while it owns the socket lock (never under a
@@ -16,7 +20,6 @@
 #include <linux/sockios.h>
 #include <linux/uio.h>
 #include <asm/ioctls.h>
-#include <net/checksum.h>
 #include <net/sock.h>
 
 #include "tdi.h"
@@ -61,12 +64,6 @@ static int tdi_wait(struct tdi_sock *ts, long *timeo,
 	}
 	remove_wait_queue(sk_sleep(sk), &wait);
 	return err;
-}
-
-static bool tdi_may_send(const struct tdi_sock *ts)
-{
-	return ts->state == TDI_STATE_CONNECTED ||
-	       ts->state == TDI_STATE_RELEASE_RECEIVED;
 }
 
 static void tdi_flush(struct tdi_sock *ts, struct sk_buff_head *xmitq)
@@ -374,44 +371,19 @@ out:
 	return err;
 }
 
-static int tdi_send_check(struct tdi_sock *ts, int flags)
+/* A send's error as the socket reports it: EPIPE raises SIGPIPE too. */
+static int tdi_send_error(int err, int flags)
 {
-	struct sock *sk = &ts->sk;
-	int err = tdi_ep_error(ts);
-
-	if (err)
-		return err;
-	if (sk->sk_shutdown & SEND_SHUTDOWN) {
-		if (!(flags & MSG_NOSIGNAL))
-			send_sig(SIGPIPE, current, 0);
-		return -EPIPE;
-	}
-	if (!tdi_may_send(ts))
-		return -ENOTCONN;
-	return 0;
+	if (err == -EPIPE && !(flags & MSG_NOSIGNAL))
+		send_sig(SIGPIPE, current, 0);
+	return err;
 }
 
 /* The expedited window opened, or sending is over */
 static bool tdi_xwnd_ready(struct tdi_sock *ts, const void *arg)
 {
 	return (u16)(ts->xsnd_nxt - ts->xsnd_una) < TDI_XWND ||
-	       !tdi_may_send(ts) || ts->sk.sk_err;
-}
-
-/* Wait for the expedited window; returns 0 or an error. */
-static int tdi_wait_xwnd(struct tdi_sock *ts, long *timeo)
-{
-	int err;
-
-	while ((u16)(ts->xsnd_nxt - ts->xsnd_una) >= TDI_XWND) {
-		err = tdi_send_check(ts, MSG_NOSIGNAL);
-		if (err)
-			return err;
-		err = tdi_wait(ts, timeo, tdi_xwnd_ready, NULL);
-		if (err)
-			return err;
-	}
-	return 0;
+	       !tdi_ep_may_send(ts) || ts->sk.sk_err;
 }
 
 static int tdi_send_expedited(struct tdi_sock *ts, struct msghdr *msg,
@@ -429,26 +401,20 @@ static int tdi_send_expedited(struct tdi_sock *ts, struct msghdr *msg,
 	__skb_queue_head_init(&xmitq);
 	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, msg->msg_flags & MSG_DONTWAIT);
-	err = tdi_send_check(ts, msg->msg_flags);
+	while (!(err = tdi_ep_send_check(ts)) &&
+	       (u16)(ts->xsnd_nxt - ts->xsnd_una) >= TDI_XWND) {
+		err = tdi_wait(ts, &timeo, tdi_xwnd_ready, NULL);
+		if (err)
+			break;
+	}
 	if (!err)
-		err = tdi_wait_xwnd(ts, &timeo);
-	if (!err)
-		err = tdi_conn_queue_xdata(ts, msg, len);
+		err = tdi_conn_queue_xdata(ts, &msg->msg_iter, len);
 	if (!err) {
 		tdi_conn_push(ts, &xmitq);
 		tdi_flush(ts, &xmitq);
 	}
 	release_sock(sk);
-	return err ?: len;
-}
-
-/* Room for a whole TSDU of @len bytes in the send buffer */
-static bool tdi_send_room(struct tdi_sock *ts, size_t len)
-{
-	struct sock *sk = &ts->sk;
-
-	return READ_ONCE(sk->sk_wmem_queued) + tdi_tsdu_cost(ts, len) <=
-	       READ_ONCE(sk->sk_sndbuf);
+	return err ? tdi_send_error(err, msg->msg_flags) : len;
 }
 
 /* Room for the whole TSDU of *@arg bytes, an error or the end of sending */
@@ -458,27 +424,25 @@ static bool tdi_send_whole_ready(struct tdi_sock *ts, const void *arg)
 	size_t len = *(const size_t *)arg;
 
 	return sk->sk_err || (sk->sk_shutdown & SEND_SHUTDOWN) ||
-	       !tdi_ep_connected(ts) || tdi_send_room(ts, len) ||
+	       !tdi_ep_connected(ts) || tdi_conn_send_room(ts, len) ||
 	       len > tdi_max_tsdu(ts);
 }
 
-/* Wait for tdi_send_room(), an error or the end of sending. */
-static int tdi_send_wait_whole(struct tdi_sock *ts, size_t len, long *timeo)
-{
-	return tdi_wait(ts, timeo, tdi_send_whole_ready, &len);
-}
-
+/* Normal data: tdi_conn_send_data() takes what it can; we wait for room
+ * (for a whole TSDU, or for any) and go on.
+ */
 static int tdi_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
 	struct sock *sk = sock->sk;
 	struct tdi_sock *ts = tdi_sk(sk);
 	int flags = msg->msg_flags;
-	bool msgmode = sk->sk_type == SOCK_SEQPACKET;
 	struct sk_buff_head xmitq;
-	size_t copied = 0;
-	bool whole, nonblock;
+	struct tdi_send s = {
+		.len = len,
+		.eor = sk->sk_type == SOCK_SEQPACKET && !(flags & MSG_MORE),
+	};
 	long timeo;
-	int err = 0;
+	int err;
 
 	if (flags & ~(MSG_OOB | MSG_DONTWAIT | MSG_NOSIGNAL | MSG_MORE |
 		      MSG_EOR | MSG_CMSG_COMPAT))
@@ -493,72 +457,23 @@ static int tdi_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	__skb_queue_head_init(&xmitq);
 	lock_sock(sk);
 	timeo = sock_sndtimeo(sk, flags & MSG_DONTWAIT);
-	/* a TSDU that fits the send buffer goes whole or not at all, so a
-	 * time-out or a signal never cuts it; a non-blocking one must fit
-	 * (tdi_max_tsdu())
-	 */
-	nonblock = !timeo;
-	if (msgmode && nonblock && len > tdi_max_tsdu(ts)) {
-		err = -EMSGSIZE;
-		goto out;
-	}
-	for (;;) {
-		int n;
-
-		err = tdi_send_check(ts, flags);
-		if (err)
-			break;
-		/* re-checked: SO_SNDBUF may shrink while we wait */
-		whole = msgmode && !copied && len <= tdi_max_tsdu(ts);
-		if (msgmode && nonblock && !whole) {
-			err = -EMSGSIZE;
-			break;
-		}
-		if (whole ? !tdi_send_room(ts, len) :
-		    !sk_stream_memory_free(sk))
-			goto wait;
-		n = tdi_conn_queue_data(ts, msg, len - copied,
-					msgmode && !(flags & MSG_MORE), whole);
-		if (n == -ENOBUFS && sk->sk_wmem_queued && !whole)
-			goto wait;	/* short of memory: wait for acks */
-		if (n < 0) {
-			err = n;
-			break;
-		}
-		if (whole && copied + n < len && nonblock) {
-			err = -ENOBUFS;
-			copied += n;
-			break;
-		}
-		/* a blocking TSDU cut short by an allocation failure goes
-		 * on as soon as memory allows (the loop waits for it)
-		 */
-		copied += n;
-		if (copied == len)
-			break;
-		continue;
-wait:
+	s.nonblock = !timeo;
+	while ((err = tdi_conn_send_data(ts, &msg->msg_iter, &s)) == -EAGAIN) {
 		tdi_conn_push(ts, &xmitq);
 		tdi_flush(ts, &xmitq);
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
-		err = whole ? tdi_send_wait_whole(ts, len, &timeo) :
-			      sk_stream_wait_memory(sk, &timeo);
+		err = s.whole ? tdi_wait(ts, &timeo, tdi_send_whole_ready,
+					 &s.len) :
+				sk_stream_wait_memory(sk, &timeo);
 		if (err)
 			break;
 	}
 	tdi_conn_push(ts, &xmitq);
 	tdi_flush(ts, &xmitq);
-out:
 	release_sock(sk);
-	if (copied)
-		return copied;
-	return err;
-}
-
-/* @n bytes of the receive queue were read or dropped. */
-static void tdi_rcv_consume(struct tdi_sock *ts, u32 n)
-{
-	WRITE_ONCE(ts->rcv_unread, ts->rcv_unread - n);
+	if (s.copied)
+		return s.copied;
+	return tdi_send_error(err, flags);
 }
 
 /* Something a waiting recv() must look at: new data, an error, EOF, the
@@ -590,107 +505,73 @@ static int tdi_recv_wait(struct tdi_sock *ts, long *timeo, bool copied)
 	return tdi_wait(ts, timeo, tdi_rcv_ready, &w);
 }
 
-/* No expedited TSDU can come any more: the peer released or it ended. */
-static bool tdi_xrcv_over(struct tdi_sock *ts)
-{
-	return (ts->sk.sk_shutdown & RCV_SHUTDOWN) || !tdi_ep_connected(ts);
-}
-
 /* recv(MSG_OOB): an expedited TSDU, an error, or none can come */
 static bool tdi_xrcv_ready(struct tdi_sock *ts, const void *arg)
 {
 	return !skb_queue_empty(&ts->xrecv_queue) || ts->sk.sk_err ||
-	       tdi_xrcv_over(ts);
+	       tdi_ep_xrcv_over(ts);
 }
 
 static int tdi_recv_expedited(struct tdi_sock *ts, struct msghdr *msg,
 			      size_t len, int flags)
 {
 	struct sock *sk = &ts->sk;
-	struct tdi_skb_cb *cb;
-	struct sk_buff *skb;
 	long timeo;
-	int err, n;
+	int err;
 
 	lock_sock(sk);
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
-	while (!(skb = skb_peek(&ts->xrecv_queue))) {
+	while ((err = tdi_conn_recv_xdata(ts, &msg->msg_iter, len, flags,
+					  &msg->msg_flags)) == -EAGAIN) {
 		err = tdi_ep_error(ts);
 		if (err)
-			goto out;
+			break;
 		err = -ENOTCONN;
 		if (!tdi_ep_connected(ts) && !(sk->sk_shutdown & RCV_SHUTDOWN))
-			goto out;
+			break;
 		err = 0;	/* EOF: the peer released */
-		if (tdi_xrcv_over(ts))
-			goto out;
+		if (tdi_ep_xrcv_over(ts))
+			break;
 		err = tdi_wait(ts, &timeo, tdi_xrcv_ready, NULL);
 		if (err)
-			goto out;
+			break;
 	}
-	cb = TDI_SKB_CB(skb);
-	n = min_t(size_t, len, skb->len - cb->off);
-	err = skb_copy_datagram_msg(skb, cb->off, msg, n);
-	if (err)
-		goto out;
-	msg->msg_flags |= MSG_OOB;
-	if (flags & MSG_PEEK) {
-		err = n;
-		goto out;
-	}
-	cb->off += n;
-	if (cb->off == skb->len || (flags & MSG_TRUNC)) {
-		msg->msg_flags |= MSG_EOR;
-		if (flags & MSG_TRUNC) {
-			if (cb->off != skb->len)
-				msg->msg_flags |= MSG_TRUNC;
-			n = skb->len - (cb->off - n);
-		}
-		__skb_unlink(skb, &ts->xrecv_queue);
-		consume_skb(skb);
-	}
-	err = n;
-out:
 	release_sock(sk);
 	return err;
 }
 
-/* Message mode: the TSDU at the head of the receive queue has all come. */
-static bool tdi_tsdu_complete(struct tdi_sock *ts)
-{
-	struct sk_buff *skb;
-
-	skb_queue_walk(&ts->sk.sk_receive_queue, skb)
-		if (TDI_SKB_CB(skb)->flags & TDI_F_EOR)
-			return true;
-	return false;
-}
-
-/* Message mode: the TSDU begun in the receive queue fills the buffer, so
- * that no more of it can come before some is read.
+/* Why a read that ran out of queued data stops rather than waits: 1 to
+ * return what it has, or a negative errno (with nothing read).
  */
-static bool tdi_tsdu_stuck(struct tdi_sock *ts)
+static int tdi_recv_stop(struct tdi_sock *ts, struct msghdr *msg,
+			 const struct tdi_recv *r, int target, long timeo)
 {
-	return !skb_queue_empty(&ts->sk.sk_receive_queue) &&
-	       tdi_conn_rcv_wnd(ts) < ts->mss;
+	struct sock *sk = &ts->sk;
+
+	if (r->copied && (!r->msgmode || !timeo) && r->copied >= target)
+		return 1;
+	if (r->copied && !skb_queue_empty(&ts->xrecv_queue)) {
+		/* expedited data takes precedence */
+		msg->msg_flags |= MSG_OOB;
+		return 1;
+	}
+	if (sk->sk_err || tdi_ep_aborted(ts))
+		return r->copied ? 1 : tdi_ep_error(ts) ?: 1;
+	if ((sk->sk_shutdown & RCV_SHUTDOWN) || !tdi_ep_connected(ts))
+		return 1;
+	if (r->peek && r->copied)
+		return 1;
+	return 0;
 }
 
-/* The next skb of the receive queue after @skb, or NULL. */
-static struct sk_buff *tdi_rcv_next(struct tdi_sock *ts, struct sk_buff *skb)
-{
-	struct sk_buff_head *q = &ts->sk.sk_receive_queue;
-
-	return skb_queue_is_last(q, skb) ? NULL : skb_queue_next(q, skb);
-}
-
-/* Copy from the receive queue.  Stream: up to @len bytes (at least
- * SO_RCVLOWAT, all with MSG_WAITALL).  Message mode: up to the end of the
- * TSDU, MSG_EOR on its last piece; with MSG_TRUNC the rest of the TSDU is
- * dropped, its whole length returned and MSG_TRUNC set when bytes were
- * dropped (a non-blocking MSG_TRUNC read waits, with EAGAIN, for the whole
- * TSDU, unless its part so far fills the receive buffer: then it reads that
- * part as a read without MSG_TRUNC would).  MSG_PEEK walks the queue with a
- * cursor and consumes nothing.
+/* Read from the receive queue (tdi_conn_recv_data()), waiting as long as
+ * the socket's rules say.  Stream: at least SO_RCVLOWAT, all with
+ * MSG_WAITALL.  Message mode: one TSDU, or its part that fits, MSG_EOR on
+ * its last piece; with MSG_TRUNC the rest is dropped, its whole length
+ * returned and MSG_TRUNC set when bytes were dropped (a non-blocking
+ * MSG_TRUNC read waits, with EAGAIN, for the whole TSDU, unless its part
+ * so far fills the receive buffer: then it reads that part as a read
+ * without MSG_TRUNC would).
  */
 static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 		       int flags)
@@ -698,12 +579,14 @@ static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	struct sock *sk = sock->sk;
 	struct tdi_sock *ts = tdi_sk(sk);
 	bool msgmode = sk->sk_type == SOCK_SEQPACKET;
-	bool peek = flags & MSG_PEEK, trunc = msgmode && (flags & MSG_TRUNC);
-	struct sk_buff *skb, *cursor = NULL;
+	struct tdi_recv r = {
+		.len = len,
+		.peek = flags & MSG_PEEK,
+		.trunc = msgmode && (flags & MSG_TRUNC),
+		.msgmode = msgmode,
+	};
 	struct sk_buff_head xmitq;
-	size_t copied = 0, skipped = 0;
-	u32 cursor_off = 0;
-	int target, err = 0;
+	int target, err;
 	long timeo;
 
 	if (flags & ~(MSG_OOB | MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL |
@@ -716,123 +599,49 @@ static int tdi_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 
 	__skb_queue_head_init(&xmitq);
 	lock_sock(sk);
-	if (ts->state == TDI_STATE_LISTENING || ts->state == TDI_STATE_IDLE ||
-	    ts->state == TDI_STATE_OFFERED ||
-	    ((ts->state == TDI_STATE_BOUND ||
-	      ts->state == TDI_STATE_CONNECTING) &&
-	     skb_queue_empty(&sk->sk_receive_queue) && !sk->sk_err &&
-	     !(sk->sk_shutdown & RCV_SHUTDOWN))) {
-		err = -ENOTCONN;
+	err = tdi_ep_recv_check(ts);
+	if (err)
 		goto out;
-	}
 	timeo = sock_rcvtimeo(sk, flags & MSG_DONTWAIT);
 	target = sock_rcvlowat(sk, flags & MSG_WAITALL, len);
-	if (trunc && !timeo && !tdi_tsdu_complete(ts) && tdi_ep_connected(ts) &&
-	    !sk->sk_err && !(sk->sk_shutdown & RCV_SHUTDOWN)) {
-		err = -EAGAIN;
-		if (!tdi_tsdu_stuck(ts))
+	if (r.trunc && !timeo) {
+		switch (tdi_conn_head_tsdu(ts)) {
+		case TDI_TSDU_COMING:
+			err = -EAGAIN;
 			goto out;
-		/* it can never come whole: a partial read, as without
-		 * MSG_TRUNC (no MSG_EOR, nothing dropped)
-		 */
-		trunc = false;
+		case TDI_TSDU_STUCK:
+			/* it can never come whole: a partial read, as
+			 * without MSG_TRUNC (no MSG_EOR, nothing dropped)
+			 */
+			r.trunc = false;
+			break;
+		case TDI_TSDU_READY:
+			break;
+		}
 	}
-
-	for (;;) {
-		bool eor = false;
-
-		if (peek)
-			skb = cursor ? tdi_rcv_next(ts, cursor) :
-			      skb_peek(&sk->sk_receive_queue);
-		else
-			skb = skb_peek(&sk->sk_receive_queue);
-		if (skb) {
-			struct tdi_skb_cb *cb = TDI_SKB_CB(skb);
-			u32 off = cb->off;
-			size_t n = min_t(size_t, len - copied, skb->len - off);
-
-			if (n) {
-				err = skb_copy_datagram_msg(skb, off, msg, n);
-				if (err)
-					break;
-			}
-			copied += n;
-			if (trunc && copied == len)
-				skipped += skb->len - off - n;
-			if (off + n == skb->len || (trunc && copied == len)) {
-				eor = cb->flags & TDI_F_EOR;
-				if (peek) {
-					cursor = skb;
-				} else {
-					tdi_rcv_consume(ts, skb->len - off);
-					__skb_unlink(skb, &sk->sk_receive_queue);
-					consume_skb(skb);
-				}
-			} else if (peek) {
-				cursor_off = off + n;	/* stops here */
-			} else {
-				cb->off += n;
-				tdi_rcv_consume(ts, n);
-			}
-			if (msgmode && eor) {
-				msg->msg_flags |= MSG_EOR;
-				break;
-			}
-			if (copied == len && !trunc) {
-				/* an end marker that came in a frame of its
-				 * own belongs to this read, not the next
-				 */
-				skb = peek ? (cursor ? tdi_rcv_next(ts, cursor) :
-					      NULL) :
-				      skb_peek(&sk->sk_receive_queue);
-				if (msgmode && !cursor_off && skb && !skb->len &&
-				    (TDI_SKB_CB(skb)->flags & TDI_F_EOR)) {
-					msg->msg_flags |= MSG_EOR;
-					if (!peek) {
-						__skb_unlink(skb,
-							     &sk->sk_receive_queue);
-						consume_skb(skb);
-					}
-				}
-				break;
-			}
-			if (cursor_off)
-				break;
-			continue;
-		}
-		if (copied && (!msgmode || !timeo) && copied >= target)
+	while (!(err = tdi_conn_recv_data(ts, &msg->msg_iter, &r))) {
+		err = tdi_recv_stop(ts, msg, &r, target, timeo);
+		if (err)
 			break;
-		if (copied && !skb_queue_empty(&ts->xrecv_queue)) {
-			/* expedited data takes precedence */
-			msg->msg_flags |= MSG_OOB;
-			break;
-		}
-		if (sk->sk_err || tdi_ep_aborted(ts)) {
-			if (!copied)
-				err = tdi_ep_error(ts);
-			break;
-		}
-		if ((sk->sk_shutdown & RCV_SHUTDOWN) || !tdi_ep_connected(ts))
-			break;
-		if (peek && copied)
-			break;
-		if (!peek)
+		if (!r.peek)
 			tdi_conn_rcv_consumed(ts, &xmitq);
 		tdi_flush(ts, &xmitq);
-		err = tdi_recv_wait(ts, &timeo, copied);
+		err = tdi_recv_wait(ts, &timeo, r.copied);
 		if (err)
 			break;
 	}
-	if (!peek && tdi_ep_connected(ts))
+	if (r.eor)
+		msg->msg_flags |= MSG_EOR;
+	if (!r.peek && tdi_ep_connected(ts))
 		tdi_conn_rcv_consumed(ts, &xmitq);
 	tdi_flush(ts, &xmitq);
 out:
 	release_sock(sk);
-	if (skipped)
+	if (r.skipped)
 		msg->msg_flags |= MSG_TRUNC;
-	if (copied || (msgmode && (msg->msg_flags & MSG_EOR)))
-		return trunc ? copied + skipped : copied;
-	return err;
+	if (r.copied || r.eor)
+		return r.trunc ? r.copied + r.skipped : r.copied;
+	return err < 0 ? err : 0;
 }
 
 static int tdi_shutdown(struct socket *sock, int how)
@@ -1211,6 +1020,7 @@ const struct tdi_ep_ops tdi_sock_ep_ops = {
 	.error			= tdi_sock_error,
 	.send_possible		= tdi_sock_send_possible,
 	.xsend_possible		= tdi_sock_xsend_possible,
+	.process_owned		= true,
 };
 
 const struct proto_ops tdi_dgram_ops = {

@@ -237,27 +237,6 @@ int tdi_setsockopt(struct socket *sock, int level, int optname,
 	return -EOPNOTSUPP;
 }
 
-/* What works today, exactly. */
-static void tdi_fill_provider(struct tdi_sock *ts, struct tdi_provider_info *pi)
-{
-	memset(pi, 0, sizeof(*pi));
-	pi->version = TDI_WIRE_VERSION << 8;
-	pi->service_flags = TDI_SERVICE_CONNECTION_MODE |
-			    TDI_SERVICE_ORDERLY_RELEASE |
-			    TDI_SERVICE_ERROR_FREE_DELIVERY |
-			    TDI_SERVICE_EXPEDITED_DATA |
-			    TDI_SERVICE_MESSAGE_MODE |
-			    TDI_SERVICE_DELAYED_ACCEPTANCE |
-			    TDI_SERVICE_CONNECTIONLESS_MODE |
-			    TDI_SERVICE_BROADCAST_SUPPORTED;
-	/* stream: no limit; message mode: what a non-blocking send takes */
-	pi->max_tsdu = ts->sk.sk_type == SOCK_SEQPACKET ? tdi_max_tsdu(ts) : 0;
-	pi->max_expedited = TDI_MAX_EXPEDITED;
-	pi->max_user_data = TDI_MAX_USER_DATA;
-	pi->max_datagram = tdi_dgram_max(sock_net(&ts->sk), ts->addr ?
-					 ts->addr->ifindex : 0);
-}
-
 /**
  * tdi_getsockopt() - getsockopt() at level SOL_TDI
  * @sock: the socket

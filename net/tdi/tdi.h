@@ -355,6 +355,17 @@ struct tdi_sock;
  * @error: sk_err was set
  * @send_possible: normal send space came free
  * @xsend_possible: the expedited window opened
+ * @connect_event: on an address object: an offer (the CONNECT @skb) that
+ *	no listen took; called without any lock, in softirq.  Return
+ *	TDI_CONNECT_ACCEPT or TDI_CONNECT_DEFER with *@ep set to an endpoint
+ *	held for the caller (tdi_ep_connect_event() follows), or a negative
+ *	errno: -ECONNREFUSED, -ENOMEM, -ENOENT (nobody takes offers here:
+ *	TDI_REASON_NO_LISTENER).  NULL: as -ENOENT.
+ * @destruct: the socket's last reference is gone (may be NULL)
+ * @process_owned: processes own the face's sockets with lock_sock() (the
+ *	socket face), and the ops may run from release_sock(); a face
+ *	without it (the kernel face) only ever bh-locks its sockets
+ *	(tdi_ep_lock())
  *
  * The core (endpoint.c, conn.c, input.c, offer.c) never wakes a reader or
  * writer itself and never calls these with the endpoint locked: it
@@ -394,6 +405,10 @@ struct tdi_ep_ops {
 	void (*error)(struct tdi_sock *ts);
 	void (*send_possible)(struct tdi_sock *ts);
 	void (*xsend_possible)(struct tdi_sock *ts);
+	int (*connect_event)(struct tdi_sock *ats, struct sk_buff *skb,
+			     struct tdi_sock **ep);
+	void (*destruct)(struct tdi_sock *ts);
+	bool process_owned;
 };
 
 /**
@@ -432,6 +447,8 @@ struct tdi_ep_ops {
  *	endpoint itself takes the first offer that matches
  * @listen_qa: that listen has TDI_QUERY_ACCEPT: the offer makes the
  *	endpoint OFFERED instead of connected
+ * @rcv_linear: received frames are kept linear (the kernel face indicates
+ *	their bytes in place)
  * @release_queued: our RELEASE is in the write queue
  * @release_acked: our RELEASE has been acknowledged
  * @peer_released: the peer's RELEASE has been received in order
@@ -496,6 +513,8 @@ struct tdi_ep_ops {
  * @delack_timer: delayed acknowledgment timer
  * @st: counters
  * @ep_ops: the face this endpoint belongs to (struct tdi_ep_ops)
+ * @face: the face's own data for the socket (the kernel face: its struct
+ *	tdi_endpoint or tdi_address), NULL for the socket face
  * @ind: indications recorded for @ep_ops and not delivered yet (bits of
  *	enum tdi_ind; atomic bit operations)
  * @context: TDI_CONNECTION_CONTEXT, the client's own value; kept across
@@ -512,6 +531,7 @@ struct tdi_ep_ops {
 struct tdi_sock {
 	struct sock		sk;
 	const struct tdi_ep_ops	*ep_ops;
+	void			*face;
 	unsigned long		ind;
 	struct tdi_addr		*addr;
 	int			state;
@@ -549,7 +569,8 @@ struct tdi_sock {
 				local_abort:1,
 				query_accept:1,
 				tdi_listen:1;
-	u8			listen_qa:1;
+	u8			listen_qa:1,
+				rcv_linear:1;
 	bool			peer_abort;
 	u8			ka_probes;
 	u8			dupacks;
@@ -755,6 +776,12 @@ static inline struct tdi_net *tdi_pernet(const struct net *net)
 	return net_generic(net, tdi_net_id);
 }
 
+/* The tdi state of the namespace of @ts. */
+static inline struct tdi_net *tdi_tn(const struct tdi_sock *ts)
+{
+	return tdi_pernet(sock_net(&ts->sk));
+}
+
 struct sock *tdi_sk_alloc(struct net *net, struct socket *sock, int type,
 			  gfp_t gfp, int kern);
 void tdi_link_sock(struct tdi_sock *ts);
@@ -781,6 +808,8 @@ static inline void tdi_ep_indicate(struct tdi_sock *ts, enum tdi_ind ind)
 }
 
 void tdi_ep_deliver(struct tdi_sock *ts);
+void tdi_ep_lock(struct tdi_sock *ts);
+void tdi_ep_unlock(struct tdi_sock *ts);
 int tdi_set_state(struct tdi_sock *ts, int state);
 bool tdi_state_allowed(int old, int state);
 bool tdi_ep_connected(const struct tdi_sock *ts);
@@ -792,6 +821,11 @@ bool tdi_ep_close(struct tdi_sock *ts, bool abort, struct sk_buff_head *xmitq);
 void tdi_ep_orphan(struct tdi_sock *ts, struct sk_buff_head *xmitq);
 struct tdi_sock *tdi_ep_accept_child(struct tdi_sock *lts);
 int tdi_ep_error(struct tdi_sock *ts);
+void tdi_fill_provider(struct tdi_sock *ts, struct tdi_provider_info *pi);
+bool tdi_ep_may_send(const struct tdi_sock *ts);
+int tdi_ep_send_check(struct tdi_sock *ts);
+int tdi_ep_recv_check(const struct tdi_sock *ts);
+bool tdi_ep_xrcv_over(const struct tdi_sock *ts);
 int tdi_ep_associate(struct tdi_sock *ts, struct tdi_addr *a);
 int tdi_ep_disassociate(struct tdi_sock *ts);
 bool tdi_ep_aborted(const struct tdi_sock *ts);
@@ -801,6 +835,8 @@ int tdi_ep_listen_tdi(struct tdi_sock *ts, const struct tdi_listen *l);
 void tdi_ep_stop_listen(struct tdi_sock *ts, struct sk_buff_head *xmitq);
 void tdi_ep_connect_rcv(struct tdi_sock *ts, struct sk_buff *skb,
 			struct sk_buff_head *xmitq);
+int tdi_ep_connect_event(struct tdi_sock *ts, struct sk_buff *skb, bool defer,
+			 struct sk_buff_head *xmitq);
 int tdi_ep_accept(struct tdi_sock *ts, struct sk_buff_head *xmitq);
 int tdi_ep_reject(struct tdi_sock *ts, struct sk_buff_head *xmitq);
 
@@ -824,6 +860,8 @@ void tdi_ports_init(struct tdi_ports *ports);
 int tdi_ports_insert(struct tdi_ports *ports, struct tdi_addr *a,
 		     u32 range, u32 seed);
 struct tdi_addr *tdi_ports_lookup(struct tdi_ports *ports, u16 port);
+struct tdi_addr *tdi_addr_for_frame(struct tdi_net *tn, struct sk_buff *skb,
+				    u16 port);
 void tdi_ports_remove(struct tdi_ports *ports, struct tdi_addr *a);
 struct tdi_addr *tdi_addr_create(struct net *net,
 				 const struct sockaddr_tdi *sa, int *err);
@@ -859,6 +897,17 @@ int tdi_conn_connect(struct tdi_sock *ts, const struct sockaddr_tdi *sa,
 void tdi_ts_anchor(struct tdi_sock *ts, u32 tsval);
 void tdi_conn_input(struct tdi_sock *ts, struct sk_buff *skb,
 		    struct sk_buff_head *xmitq);
+int tdi_conn_release(struct tdi_sock *ts, struct sk_buff_head *xmitq);
+void tdi_conn_abort(struct tdi_sock *ts, int reason,
+		    struct sk_buff_head *xmitq);
+void tdi_conn_done(struct tdi_sock *ts, int err, int reason);
+void tdi_conn_stop_timers(struct tdi_sock *ts);
+void tdi_conn_purge(struct tdi_sock *ts);
+struct tdi_sock *tdi_conn_lookup(struct tdi_net *tn, u32 local_id);
+void tdi_conn_end_all(struct net *net);
+void tdi_conn_dev_event(struct net *net, int ifindex, bool down,
+			unsigned int mtu);
+void tdi_fill_info(struct tdi_sock *ts, struct tdi_info *info);
 
 /* offer.c */
 int tdi_offer_cache_init(void);
@@ -876,13 +925,69 @@ int tdi_offer_rcv(struct net *net, struct sk_buff *skb,
 		  struct tdi_sock **lts);
 void tdi_offer_input(struct tdi_sock *lts, struct sk_buff *skb,
 		     struct sk_buff_head *xmitq);
-int tdi_conn_queue_data(struct tdi_sock *ts, struct msghdr *msg, int len,
-			bool eor, bool whole);
-u64 tdi_tsdu_cost(const struct tdi_sock *ts, size_t len);
-u32 tdi_max_tsdu(const struct tdi_sock *ts);
-int tdi_conn_queue_xdata(struct tdi_sock *ts, struct msghdr *msg, int len);
 
 /* data.c */
+
+/**
+ * struct tdi_send - one send of (part of) a TSDU, across calls
+ * @len: bytes to take
+ * @copied: bytes taken so far
+ * @eor: the data ends its TSDU (message mode without MSG_MORE)
+ * @nonblock: the caller will not wait for room
+ * @whole: the TSDU goes whole, so room for all of it is waited for
+ *	(set by tdi_conn_send_data())
+ */
+struct tdi_send {
+	size_t	len;
+	size_t	copied;
+	bool	eor;
+	bool	nonblock;
+	bool	whole;
+};
+
+/**
+ * struct tdi_recv - one read from the receive queue, across calls
+ * @len: the most bytes to take
+ * @copied: bytes taken so far
+ * @skipped: bytes of a TSDU a truncating read dropped
+ * @cursor: a peek's position: the last skb it read to its end
+ * @cursor_off: where a peek stopped inside an skb (0: it did not)
+ * @peek: leave what is read on the queue (MSG_PEEK)
+ * @trunc: message mode: drop what of the TSDU does not fit (MSG_TRUNC)
+ * @msgmode: the endpoint keeps TSDU boundaries (SOCK_SEQPACKET)
+ * @eor: the read reached the end of a TSDU
+ */
+struct tdi_recv {
+	size_t		len;
+	size_t		copied;
+	size_t		skipped;
+	struct sk_buff	*cursor;
+	u32		cursor_off;
+	bool		peek;
+	bool		trunc;
+	bool		msgmode;
+	bool		eor;
+};
+
+/* Can a truncating read take the head TSDU (tdi_conn_head_tsdu()) */
+enum tdi_tsdu {
+	TDI_TSDU_READY,
+	TDI_TSDU_COMING,
+	TDI_TSDU_STUCK,
+};
+
+u64 tdi_tsdu_cost(const struct tdi_sock *ts, size_t len);
+u32 tdi_max_tsdu(const struct tdi_sock *ts);
+bool tdi_conn_send_room(const struct tdi_sock *ts, size_t len);
+int tdi_conn_send_data(struct tdi_sock *ts, struct iov_iter *from,
+		       struct tdi_send *s);
+int tdi_conn_queue_xdata(struct tdi_sock *ts, struct iov_iter *from, int len);
+int tdi_conn_recv_data(struct tdi_sock *ts, struct iov_iter *to,
+		       struct tdi_recv *r);
+enum tdi_tsdu tdi_conn_head_tsdu(struct tdi_sock *ts);
+int tdi_conn_recv_xdata(struct tdi_sock *ts, struct iov_iter *to,
+			size_t len, int flags, unsigned int *msg_flags);
+void tdi_conn_rcv_consumed(struct tdi_sock *ts, struct sk_buff_head *xmitq);
 void tdi_udata_from_frame(struct tdi_udata *ud, const struct sk_buff *skb,
 			  const struct tdi_frame *fr);
 
@@ -895,20 +1000,6 @@ void tdi_conn_arm_rto(struct tdi_sock *ts);
 void tdi_conn_rearm_rto(struct tdi_sock *ts);
 void tdi_conn_push(struct tdi_sock *ts, struct sk_buff_head *xmitq);
 u32 tdi_conn_rcv_wnd(const struct tdi_sock *ts);
-
-/* conn.c */
-int tdi_conn_release(struct tdi_sock *ts, struct sk_buff_head *xmitq);
-void tdi_conn_abort(struct tdi_sock *ts, int reason,
-		    struct sk_buff_head *xmitq);
-void tdi_conn_done(struct tdi_sock *ts, int err, int reason);
-void tdi_conn_rcv_consumed(struct tdi_sock *ts, struct sk_buff_head *xmitq);
-void tdi_conn_stop_timers(struct tdi_sock *ts);
-void tdi_conn_purge(struct tdi_sock *ts);
-struct tdi_sock *tdi_conn_lookup(struct tdi_net *tn, u32 local_id);
-void tdi_conn_end_all(struct net *net);
-void tdi_conn_dev_event(struct net *net, int ifindex, bool down,
-			unsigned int mtu);
-void tdi_fill_info(struct tdi_sock *ts, struct tdi_info *info);
 
 /* rtt.c */
 void tdi_rtt_init(struct tdi_rtt *rtt, u32 initial_us);
@@ -926,6 +1017,8 @@ bool tdi_seg_trim_front(struct sk_buff *skb, u32 rcv_nxt);
 
 /* dgram.c */
 int tdi_dgram_rcv(struct net *net, struct sk_buff *skb);
+struct tdi_sock *tdi_dgram_dest(struct tdi_net *tn, struct sk_buff *skb,
+				u16 port);
 u32 tdi_dgram_max(struct net *net, int ifindex);
 void tdi_dgram_set_owner(struct tdi_addr *a, struct tdi_sock *ts);
 int tdi_dgram_check(struct tdi_sock *ts, const struct sockaddr_tdi *sa);

@@ -498,7 +498,12 @@ static inline ssize_t recv_loop(int fd, void *buf, size_t len, int flags,
 
 	while (got < len) {
 		ssize_t n = recv(fd, (char *)buf + got, len - got, flags);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 
+		/* a non-blocking socket waits here, up to 10 s a piece */
+		if (n < 0 && errno == EAGAIN && !(flags & MSG_DONTWAIT) &&
+		    poll(&p, 1, 10000) > 0)
+			continue;
 		if (n < 0)
 			return partial && got ? (ssize_t)got : -1;
 		if (!n)
@@ -508,7 +513,9 @@ static inline ssize_t recv_loop(int fd, void *buf, size_t len, int flags,
 	return got;
 }
 
-/* recv() @len bytes (fewer at end of stream), or -1 on an error. */
+/* recv() @len bytes (fewer at end of stream), or -1 on an error (a
+ * non-blocking socket, without MSG_DONTWAIT, waits for each piece).
+ */
 static inline ssize_t recv_all(int fd, void *buf, size_t len, int flags)
 {
 	return recv_loop(fd, buf, len, flags, false);
