@@ -255,5 +255,6 @@ int tdi_query_provider(struct tdi_endpoint *ep,
 		       struct tdi_provider_info *pi);
 int tdi_peer_user_data(struct tdi_endpoint *ep, int kind, void *buf,
 		       size_t len);
+int tdi_disconnect_reason(struct tdi_endpoint *ep);
 
 #endif /* _NET_TDI_H */

@@ -1085,12 +1085,12 @@ EXPORT_SYMBOL_GPL(tdi_open_endpoint);
  * tdi_close_endpoint() - close a connection endpoint
  * @ep: the endpoint; not to be used again
  *
- * Outstanding requests complete with -ECONNABORTED.  What is going on
- * ends as close() ends it on a socket: a listen stops, an undecided offer
- * is rejected, a connect is aborted, a connection is released (aborted
- * when data came that the client did not read) and the release goes on
- * alone.  No handler is called for @ep any more: in process context, one
- * running on another CPU is waited for.
+ * Outstanding requests complete with -ECONNABORTED (TDI's cancel).  What
+ * is going on ends at once: a listen stops, an undecided offer is
+ * rejected, a connect and a connection -- a release in progress too --
+ * are aborted (a client that wants a release asks for it, and closes once
+ * it completed).  No handler is called for @ep any more: in process
+ * context, one running on another CPU is waited for.
  */
 void tdi_close_endpoint(struct tdi_endpoint *ep)
 {
@@ -1109,7 +1109,7 @@ void tdi_close_endpoint(struct tdi_endpoint *ep)
 	tdi_kapi_complete_all(ep, &ep->xsends, -ECONNABORTED);
 	tdi_kapi_complete_all(ep, &ep->receives, -ECONNABORTED);
 	tdi_kapi_complete_all(ep, &ep->xreceives, -ECONNABORTED);
-	tdi_ep_close(ts, false, &xmitq);
+	tdi_ep_close(ts, true, &xmitq);
 	tdi_ep_orphan(ts, &xmitq);
 	a = ep->addr;
 	WRITE_ONCE(ep->addr, NULL);
@@ -1310,8 +1310,8 @@ int tdi_listen(struct tdi_endpoint *ep, struct tdi_request *req,
 	tdi_kapi_lock(ts);
 	if (test_bit(TDI_EPF_CLOSED, &ep->flags))
 		err = -EINVAL;
-	else if (ep->connect || ep->disconnect)
-		err = -EBUSY;
+	else if (ts->state == TDI_STATE_BOUND && (ep->connect || ep->disconnect))
+		err = -EBUSY;	/* the last one's completion is on its way */
 	else
 		err = tdi_ep_listen_tdi(ts, &tl);
 	if (!err) {
@@ -1749,3 +1749,18 @@ int tdi_peer_user_data(struct tdi_endpoint *ep, int kind, void *buf,
 	return ud.len;
 }
 EXPORT_SYMBOL_GPL(tdi_peer_user_data);
+
+/**
+ * tdi_disconnect_reason() - why the endpoint's last connection (or offer,
+ * or attempt at one) ended (TDI_DISCONNECT_REASON)
+ * @ep: the endpoint
+ *
+ * Any context.  Readable until the endpoint is used again.
+ *
+ * Return: TDI_REASON_*; TDI_REASON_NONE while nothing ended.
+ */
+int tdi_disconnect_reason(struct tdi_endpoint *ep)
+{
+	return READ_ONCE(ep->ts->reason);
+}
+EXPORT_SYMBOL_GPL(tdi_disconnect_reason);

@@ -56,8 +56,10 @@ static void __attribute__((destructor)) kapi_exit(void)
 #define ECHO_PORT	7
 #define ECHO_CONNS	4	/* the module's default: endpoints per type */
 
-/* tdi_echo.ko with @params, loaded; 0 or -1. */
-static int echo_load(const char *params)
+/* The sample module @name (samples/ next to $TDI_KO) with @params,
+ * loaded; 0 or -1.
+ */
+static int sample_load(const char *name, const char *params)
 {
 	const char *ko = getenv("TDI_KO");
 	char path[512], dir[512];
@@ -65,8 +67,17 @@ static int echo_load(const char *params)
 	if (!ko)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s", ko);
-	snprintf(path, sizeof(path), "%s/samples/tdi_echo.ko", dirname(dir));
-	return run("insmod %s port=%d %s", path, ECHO_PORT, params);
+	snprintf(path, sizeof(path), "%s/samples/%s.ko", dirname(dir), name);
+	return run("insmod %s %s", path, params);
+}
+
+/* tdi_echo.ko with @params, loaded; 0 or -1. */
+static int echo_load(const char *params)
+{
+	char p[256];
+
+	snprintf(p, sizeof(p), "port=%d %s", ECHO_PORT, params);
+	return sample_load("tdi_echo", p);
 }
 
 static int echo_unload(void)
@@ -103,6 +114,27 @@ static int get_ud(int fd, int opt, void *buf)
 	return len;
 }
 
+/* The namespace of the userland side, and its veth pair with the
+ * initial namespace (vk0 02:00:00:00:01:00 there, vk1 ...:01:01 here).
+ */
+static void kapi_ns(struct __test_metadata *_metadata, int *fd)
+{
+	char ns[32];
+
+	snprintf(ns, sizeof(ns), "tdka%d", main_pid);
+	*fd = netns_fd(ns);
+	if (*fd < 0) {
+		ASSERT_EQ(0, run("ip netns add %s", ns));
+		ASSERT_EQ(0, run("ip link add vk0 type veth peer name vk1 netns %s",
+				 ns));
+		ASSERT_EQ(0, run("ip link set vk0 address 02:00:00:00:01:00 up"));
+		ASSERT_EQ(0, run("ip -n %s link set vk1 address 02:00:00:00:01:01 up",
+				 ns));
+		*fd = netns_fd(ns);
+	}
+	ASSERT_LE(0, *fd);
+}
+
 FIXTURE(echo) {
 	int ns;
 };
@@ -121,21 +153,8 @@ FIXTURE_VARIANT_ADD(echo, seqpacket) {
 
 FIXTURE_SETUP(echo)
 {
-	char ns[32];
-
 	tdi_case_filter(_metadata->name);
-	snprintf(ns, sizeof(ns), "tdka%d", main_pid);
-	self->ns = netns_fd(ns);
-	if (self->ns < 0) {
-		ASSERT_EQ(0, run("ip netns add %s", ns));
-		ASSERT_EQ(0, run("ip link add vk0 type veth peer name vk1 netns %s",
-				 ns));
-		ASSERT_EQ(0, run("ip link set vk0 address 02:00:00:00:01:00 up"));
-		ASSERT_EQ(0, run("ip -n %s link set vk1 address 02:00:00:00:01:01 up",
-				 ns));
-		self->ns = netns_fd(ns);
-	}
-	ASSERT_LE(0, self->ns);
+	kapi_ns(_metadata, &self->ns);
 	echo_unload();		/* one a failed case left */
 	ASSERT_EQ(0, echo_load(""));
 }
@@ -407,24 +426,203 @@ TEST_F(echo, client_pins_tdi)
 	EXPECT_LT(0, ko_refcnt());
 }
 
-/* Unloading the module with connections up closes its endpoints as
- * close() would: an idle connection is released (EOF, then the end when
- * ours follows), one with data the service had not read is aborted.
+/* Unloading the module with connections up aborts them: the peer's
+ * calls fail with ECONNRESET, the reason is TDI_REASON_ABORT.
  */
-TEST_F(echo, unload_ends_connections)
+TEST_F(echo, unload_aborts_connections)
 {
-	struct tdi_disconnect d = { .flags = TDI_DISCONNECT_RELEASE,
-				    .timeout_ms = 10000 };
 	char buf[16];
 	int c;
 
 	ASSERT_EQ(0, echo_connect(self->ns, variant->type, "echo", &c));
 	EXPECT_EQ(0, exchange(c, c, 100, 1));
 	ASSERT_EQ(0, echo_unload());
-	EXPECT_EQ(0, recv(c, buf, sizeof(buf), 0));
-	EXPECT_EQ(0, ioctl(c, SIOCTDIDISCONNECT, &d));
-	EXPECT_TRUE(WAIT_FOR(reason_of(c) == TDI_REASON_RELEASE));
+	EXPECT_EQ(-1, recv(c, buf, sizeof(buf), 0));
+	EXPECT_EQ(ECONNRESET, errno);
+	EXPECT_EQ(TDI_REASON_ABORT, reason_of(c));
 	close(c);
+}
+
+/* ---- The kernel client: tdi_ping.ko against a userland echo ---- */
+
+#define PING_PORT	9
+#define PING_BYTES	65536
+#define PING_TSDU	3000
+
+/* A userland echo service: one connection, echoed TSDU by TSDU. */
+struct user_echo {
+	pthread_t thread;
+	int l, type;
+	char cdata[TDI_MAX_USER_DATA + 1];
+	size_t bytes;
+	int bad_tsdus;
+	int end;		/* 0 at the peer's release, or the errno */
+	int reason;
+};
+
+static void *user_echo_main(void *arg)
+{
+	static unsigned char buf[16384];
+	struct user_echo *u = arg;
+	size_t tsdu = 0;
+	struct iovec iov;
+	struct msghdr m;
+	ssize_t n;
+	int s;
+
+	s = accept(u->l, NULL, NULL);
+	if (s < 0) {
+		u->end = errno;
+		return NULL;
+	}
+	set_timeo(s, SO_RCVTIMEO, 30000);
+	get_ud(s, TDI_CONNECT_DATA, u->cdata);
+	for (;;) {
+		memset(&m, 0, sizeof(m));
+		iov.iov_base = buf;
+		iov.iov_len = sizeof(buf);
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		n = recvmsg(s, &m, 0);
+		if (n < 0) {
+			u->end = errno;
+			break;
+		}
+		if (!n && !(m.msg_flags & MSG_EOR))
+			break;
+		u->bytes += n;
+		tsdu += n;
+		if (u->type == SOCK_SEQPACKET && (m.msg_flags & MSG_EOR)) {
+			if (tsdu != PING_TSDU && u->bytes != PING_BYTES)
+				u->bad_tsdus++;
+			tsdu = 0;
+		}
+		if (send(s, buf, n, MSG_NOSIGNAL |
+			 (u->type == SOCK_SEQPACKET &&
+			  !(m.msg_flags & MSG_EOR) ? MSG_MORE : 0)) != n) {
+			u->end = errno;
+			break;
+		}
+	}
+	/* the kernel client released: so do we */
+	shutdown(s, SHUT_WR);
+	WAIT_FOR(reason_of(s) != TDI_REASON_NONE);
+	u->reason = reason_of(s);
+	close(s);
+	return NULL;
+}
+
+static int ping_param(const char *name, const char *val)
+{
+	return run("echo '%s' > /sys/module/tdi_ping/parameters/%s", val, name);
+}
+
+static void ping_result(char *buf, size_t len)
+{
+	FILE *f = fopen("/sys/module/tdi_ping/parameters/result", "r");
+
+	buf[0] = 0;
+	if (!f)
+		return;
+	if (!fgets(buf, len, f))
+		buf[0] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	fclose(f);
+}
+
+FIXTURE(ping) {
+	int ns;
+	struct user_echo u;
+};
+
+FIXTURE_VARIANT(ping) {
+	int type;
+};
+
+FIXTURE_VARIANT_ADD(ping, stream) {
+	.type = SOCK_STREAM,
+};
+
+FIXTURE_VARIANT_ADD(ping, seqpacket) {
+	.type = SOCK_SEQPACKET,
+};
+
+FIXTURE_SETUP(ping)
+{
+	char params[128];
+
+	tdi_case_filter(_metadata->name);
+	kapi_ns(_metadata, &self->ns);
+	run("rmmod tdi_ping 2>/dev/null");
+	snprintf(params, sizeof(params),
+		 "node=02:00:00:00:01:01 port=%d bytes=%d tsdu=%d seqpacket=%d",
+		 PING_PORT, PING_BYTES, PING_TSDU,
+		 variant->type == SOCK_SEQPACKET);
+	ASSERT_EQ(0, sample_load("tdi_ping", params));
+	memset(&self->u, 0, sizeof(self->u));
+	self->u.type = variant->type;
+	self->u.l = listen_on(self->ns, variant->type, PING_PORT, 4);
+	ASSERT_LE(0, self->u.l);
+	ASSERT_EQ(0, set_ud(self->u.l, TDI_ACCEPT_DATA, "user-accept", 11));
+	ASSERT_EQ(0, pthread_create(&self->u.thread, NULL, user_echo_main,
+				    &self->u));
+}
+
+FIXTURE_TEARDOWN(ping)
+{
+	close(self->u.l);
+	run("rmmod tdi_ping");
+	close(self->ns);
+}
+
+/* The kernel client connects with connect data, sends 64 KiB and checks
+ * the echo byte for byte, then releases: the userland side reads EOF,
+ * releases too, and both see TDI_REASON_RELEASE.
+ */
+TEST_F_TIMEOUT(ping, release, 120)
+{
+	char res[160];
+
+	EXPECT_EQ(0, ping_param("run", "1"));
+	pthread_join(self->u.thread, NULL);
+	ping_result(res, sizeof(res));
+	EXPECT_STREQ("ok bytes=65536 accept=user-accept reason=1", res);
+	EXPECT_STREQ("echo: from the kernel", self->u.cdata);
+	EXPECT_EQ(PING_BYTES, self->u.bytes);
+	EXPECT_EQ(0, self->u.bad_tsdus);
+	EXPECT_EQ(0, self->u.end);
+	EXPECT_EQ(TDI_REASON_RELEASE, self->u.reason);
+}
+
+/* The same, ended with an abort: the userland side's read fails with
+ * ECONNRESET, the reason is TDI_REASON_ABORT on both sides.
+ */
+TEST_F_TIMEOUT(ping, abort, 120)
+{
+	char res[160];
+
+	ASSERT_EQ(0, ping_param("abort", "1"));
+	EXPECT_EQ(0, ping_param("run", "1"));
+	pthread_join(self->u.thread, NULL);
+	ping_result(res, sizeof(res));
+	EXPECT_STREQ("ok bytes=65536 accept=user-accept reason=2", res);
+	EXPECT_EQ(PING_BYTES, self->u.bytes);
+	EXPECT_EQ(ECONNRESET, self->u.end);
+	EXPECT_EQ(TDI_REASON_ABORT, self->u.reason);
+}
+
+/* Nobody listens on the port: the session fails at its connect. */
+TEST_F(ping, refused)
+{
+	char res[160];
+
+	ASSERT_EQ(0, ping_param("port", "10"));
+	EXPECT_NE(0, ping_param("run", "1"));
+	ping_result(res, sizeof(res));
+	EXPECT_STREQ("fail connect -111", res);
+	/* the userland echo gets no connection */
+	pthread_cancel(self->u.thread);
+	pthread_join(self->u.thread, NULL);
 }
 
 TEST_HARNESS_MAIN
