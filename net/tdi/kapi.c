@@ -1411,6 +1411,8 @@ int tdi_disconnect(struct tdi_endpoint *ep, struct tdi_request *req,
 	if (ts->state == TDI_STATE_OFFERED || flags == TDI_DISCONNECT_ABORT) {
 		err = tdi_ep_disconnect(ts, flags, &xmitq);
 		if (!err) {
+			/* the client's own doing: no disconnect handler */
+			ep->up = false;
 			INIT_LIST_HEAD(&req->node);
 			req->done = 0;
 			tdi_kapi_complete(ep, req, 0);

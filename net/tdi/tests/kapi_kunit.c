@@ -20,7 +20,7 @@
 #include "../tdi.h"
 
 #define KT_WAIT		(10 * HZ)
-#define KT_LOG		32
+#define KT_LOG		64
 
 /* The loopback device: every frame comes straight back in. */
 static netdev_tx_t tdi_kt_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -48,7 +48,7 @@ struct tdi_kt_req {
 };
 
 /* What the handlers saw, in order: 'c'onnect, 'r'eceive, 'x' expedited,
- * 'R'elease, 'A'bort disconnect, 'e'rror, 'd'atagram.
+ * 'R'elease, 'A'bort disconnect, 'e'rror, 's'end possible, 'd'atagram.
  */
 struct tdi_kt_ctx {
 	struct kunit		*test;
@@ -136,7 +136,8 @@ static size_t tdi_kt_receive(void *c, struct tdi_endpoint *ep, void *conn_ctx,
 	memcpy(ctx->buf + ctx->nbuf, ev->data, n);
 	ctx->nbuf += n;
 	spin_unlock_bh(&ctx->lock);
-	tdi_kt_log(ctx, 'r');
+	if (n)			/* once full it takes nothing, unlogged */
+		tdi_kt_log(ctx, 'r');
 	return n;
 }
 
@@ -158,6 +159,12 @@ static void tdi_kt_error(void *c, struct tdi_endpoint *ep, void *conn_ctx,
 			 int err)
 {
 	tdi_kt_log(c, 'e');
+}
+
+static void tdi_kt_send_possible(void *c, struct tdi_endpoint *ep,
+				 void *conn_ctx)
+{
+	tdi_kt_log(c, 's');
 }
 
 static void tdi_kt_datagram(void *c, const struct sockaddr_tdi *from,
@@ -186,6 +193,8 @@ static void tdi_kt_handlers(struct kunit *test, struct tdi_address *a)
 		{ .type = TDI_EVENT_DISCONNECT,
 		  .disconnect = tdi_kt_disconnect },
 		{ .type = TDI_EVENT_ERROR, .error = tdi_kt_error },
+		{ .type = TDI_EVENT_SEND_POSSIBLE,
+		  .send_possible = tdi_kt_send_possible },
 		{ .type = TDI_EVENT_RECEIVE_DATAGRAM,
 		  .receive_datagram = tdi_kt_datagram },
 	};
@@ -634,6 +643,125 @@ static void tdi_kapi_misuse_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&r.calls), 0);
 }
 
+/* TDI_CONNECT_DEFER: the endpoint holds the offer undecided and the
+ * connector waits, until tdi_accept() (with its accept data) or
+ * tdi_disconnect() (a rejection with disconnect data) decides.
+ */
+static void tdi_kapi_defer_test(struct kunit *test)
+{
+	struct tdi_kt_ctx *ctx = test->priv;
+	struct tdi_kt_req rc, rd;
+	u8 ud[TDI_MAX_USER_DATA];
+	struct sockaddr_tdi sa;
+	struct tdi_info info;
+	int round, n;
+
+	ctx->connect_answer = TDI_CONNECT_DEFER;
+	ctx->srv = tdi_kt_open_ep(test, SOCK_SEQPACKET, ctx->srv_addr);
+	ctx->cli = tdi_kt_open_ep(test, SOCK_SEQPACKET, ctx->cli_addr);
+	tdi_kt_srv_sa(ctx, &sa);
+	for (round = 0; round < 2; round++) {
+		tdi_kt_req_init(ctx, &rc);
+		KUNIT_ASSERT_EQ(test, tdi_connect(ctx->cli, &rc.req, &sa,
+						  "decide", 6, 0), 0);
+		/* the handler: "c", then "cAc" after the first round */
+		KUNIT_ASSERT_TRUE(test, tdi_kt_wait_log(ctx, 1 + 2 * round));
+		msleep(300);
+		tdi_query_information(ctx->srv, &info);
+		KUNIT_EXPECT_EQ(test, info.state, (__u32)TDI_STATE_OFFERED);
+		KUNIT_EXPECT_EQ(test, atomic_read(&rc.calls), 0);
+		tdi_kt_req_init(ctx, &rd);
+		if (!round) {
+			KUNIT_ASSERT_EQ(test, tdi_accept(ctx->srv, &rd.req,
+							 "later", 5), 0);
+			KUNIT_ASSERT_TRUE(test, tdi_kt_wait(ctx, &rc));
+			KUNIT_EXPECT_EQ(test, rc.status, 0);
+			n = tdi_peer_user_data(ctx->cli, TDI_ACCEPT_DATA, ud,
+					       sizeof(ud));
+			KUNIT_EXPECT_EQ(test, n, 5);
+			KUNIT_EXPECT_EQ(test, memcmp(ud, "later", 5), 0);
+			/* end it for the second round */
+			tdi_kt_req_init(ctx, &rd);
+			n = tdi_disconnect(ctx->cli, &rd.req,
+					   TDI_DISCONNECT_ABORT, NULL, 0, 0);
+			KUNIT_ASSERT_EQ(test, n, 0);
+			KUNIT_ASSERT_TRUE(test, tdi_kt_wait_log(ctx, 2));
+			continue;
+		}
+		KUNIT_ASSERT_EQ(test, tdi_disconnect(ctx->srv, &rd.req,
+						     TDI_DISCONNECT_ABORT, "no", 2,
+						     0), 0);
+		KUNIT_ASSERT_TRUE(test, tdi_kt_wait(ctx, &rc));
+		KUNIT_EXPECT_EQ(test, rc.status, -ECONNREFUSED);
+		KUNIT_EXPECT_EQ(test, tdi_disconnect_reason(ctx->cli),
+				TDI_REASON_REFUSED);
+		n = tdi_peer_user_data(ctx->cli, TDI_DISCONNECT_DATA, ud,
+				       sizeof(ud));
+		KUNIT_EXPECT_EQ(test, n, 2);
+	}
+}
+
+/* A non-blocking send that finds no room fails with -EAGAIN; the
+ * send-possible handler is called once room comes back.
+ */
+static void tdi_kapi_send_possible_test(struct kunit *test)
+{
+	struct tdi_kt_ctx *ctx = test->priv;
+	static u8 big[65536], sink[65536];
+	struct kvec kv = { .iov_base = sink, .iov_len = sizeof(sink) };
+	struct tdi_kt_req r;
+	struct iov_iter it;
+	int i, err = 0;
+
+	tdi_kt_connect_pair(test, SOCK_STREAM);
+	/* the server's handler takes 256 bytes and then nothing */
+	for (i = 0; i < 200 && !err; i++) {
+		struct kvec out = { .iov_base = big, .iov_len = sizeof(big) };
+
+		tdi_kt_req_init(ctx, &r);
+		iov_iter_kvec(&it, ITER_SOURCE, &out, 1, sizeof(big));
+		err = tdi_send(ctx->cli, &r.req, &it, TDI_SEND_NON_BLOCKING);
+		if (!err)
+			KUNIT_ASSERT_TRUE(test, tdi_kt_wait(ctx, &r));
+	}
+	KUNIT_ASSERT_EQ(test, err, -EAGAIN);
+	KUNIT_EXPECT_NULL(test, memchr(ctx->log, 's', ctx->nlog));
+	/* the server reads: acknowledgments free the client's buffer */
+	for (i = 0; i < 200 && !memchr(ctx->log, 's', READ_ONCE(ctx->nlog));
+	     i++) {
+		tdi_kt_req_init(ctx, &r);
+		iov_iter_kvec(&it, ITER_DEST, &kv, 1, sizeof(sink));
+		KUNIT_ASSERT_EQ(test, tdi_receive(ctx->srv, &r.req, &it, 0),
+				0);
+		KUNIT_ASSERT_TRUE_MSG(test, tdi_kt_wait(ctx, &r),
+				      "receive %d: %d calls, log %.*s", i,
+				      atomic_read(&r.calls), ctx->nlog,
+				      ctx->log);
+	}
+	KUNIT_EXPECT_NOT_NULL(test, memchr(ctx->log, 's', ctx->nlog));
+	KUNIT_EXPECT_EQ(test, tdi_kt_send(test, ctx->cli, big, 100,
+					  TDI_SEND_NON_BLOCKING), 0);
+}
+
+/* The device goes down: each endpoint's error handler hears -ENETDOWN,
+ * then its disconnect handler the end (TDI_REASON_LINK_DOWN).
+ */
+static void tdi_kapi_link_down_test(struct kunit *test)
+{
+	struct tdi_kt_ctx *ctx = test->priv;
+
+	tdi_kt_connect_pair(test, SOCK_STREAM);
+	rtnl_lock();
+	dev_close(ctx->dev);
+	rtnl_unlock();
+	KUNIT_ASSERT_TRUE(test, tdi_kt_wait_log(ctx, 5));
+	KUNIT_EXPECT_EQ(test, memcmp(ctx->log, "ceAeA", 5), 0);
+	KUNIT_EXPECT_EQ(test, tdi_disconnect_reason(ctx->cli),
+			TDI_REASON_LINK_DOWN);
+	KUNIT_EXPECT_EQ(test, tdi_disconnect_reason(ctx->srv),
+			TDI_REASON_LINK_DOWN);
+}
+
 static struct kunit_case tdi_kapi_test_cases[] = {
 	KUNIT_CASE(tdi_kapi_connect_and_data_test),
 	KUNIT_CASE(tdi_kapi_release_order_test),
@@ -643,6 +771,9 @@ static struct kunit_case tdi_kapi_test_cases[] = {
 	KUNIT_CASE(tdi_kapi_listen_accept_test),
 	KUNIT_CASE(tdi_kapi_datagram_test),
 	KUNIT_CASE(tdi_kapi_misuse_test),
+	KUNIT_CASE(tdi_kapi_defer_test),
+	KUNIT_CASE(tdi_kapi_send_possible_test),
+	KUNIT_CASE(tdi_kapi_link_down_test),
 	{}
 };
 
