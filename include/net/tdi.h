@@ -149,6 +149,12 @@ struct tdi_disconnect_event {
 	u8		data_len;
 };
 
+/* What a chained receive handler returns (or -EAGAIN: not accepted, the
+ * data stays queued for tdi_receive() or a later indication)
+ */
+#define TDI_CHAINED_DONE	0	/* taken: tdi frees the chain */
+#define TDI_CHAINED_KEEP	1	/* kept: tdi_return_chained_receive() */
+
 /* The events of an address object */
 enum tdi_event {
 	TDI_EVENT_CONNECT,
@@ -158,6 +164,8 @@ enum tdi_event {
 	TDI_EVENT_ERROR,
 	TDI_EVENT_SEND_POSSIBLE,
 	TDI_EVENT_RECEIVE_DATAGRAM,
+	TDI_EVENT_CHAINED_RECEIVE,
+	TDI_EVENT_CHAINED_RECEIVE_EXPEDITED,
 	__TDI_EVENT_MAX
 };
 
@@ -180,6 +188,18 @@ enum tdi_event {
  * @send_possible: a send that failed for want of room may go now
  * @receive_datagram: a datagram for the address object from @from; @skb
  *	is the client's to free (kfree_skb())
+ * @chained_receive: a whole TSDU (message mode; a stream: all that is
+ *	queued) as one read-only skb, @chain: the first frame's payload with
+ *	the others on its frag_list, each linear (skb_copy_bits(),
+ *	skb_walk_frags() read it); @flags TDI_RECEIVE_ENTIRE_MESSAGE when it
+ *	ends the TSDU.  Return TDI_CHAINED_DONE (tdi frees it),
+ *	TDI_CHAINED_KEEP (the client hands it back later with
+ *	tdi_return_chained_receive(); meanwhile it counts against the
+ *	receive buffer), or -EAGAIN (not accepted: it stays queued).  Set,
+ *	it is called instead of @receive, which still gets a message-mode
+ *	TSDU too large to come whole, in parts
+ * @chained_receive_expedited: an expedited TSDU, as @chained_receive
+ *	(@flags TDI_RECEIVE_EXPEDITED | TDI_RECEIVE_ENTIRE_MESSAGE)
  */
 struct tdi_event_handler {
 	enum tdi_event	type;
@@ -205,6 +225,14 @@ struct tdi_event_handler {
 		void	(*receive_datagram)(void *ctx,
 					    const struct sockaddr_tdi *from,
 					    struct sk_buff *skb);
+		int	(*chained_receive)(void *ctx, struct tdi_endpoint *ep,
+					   void *conn_ctx, unsigned int flags,
+					   struct sk_buff *chain);
+		int	(*chained_receive_expedited)(void *ctx,
+						     struct tdi_endpoint *ep,
+						     void *conn_ctx,
+						     unsigned int flags,
+						     struct sk_buff *chain);
 	};
 };
 
@@ -248,6 +276,7 @@ int tdi_send(struct tdi_endpoint *ep, struct tdi_request *req,
 	     struct iov_iter *from, unsigned int flags);
 int tdi_receive(struct tdi_endpoint *ep, struct tdi_request *req,
 		struct iov_iter *to, unsigned int flags);
+void tdi_return_chained_receive(struct sk_buff *chain);
 int tdi_send_datagram(struct tdi_address *a, const struct sockaddr_tdi *to,
 		      struct iov_iter *from);
 int tdi_query_information(struct tdi_endpoint *ep, struct tdi_info *info);

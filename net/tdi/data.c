@@ -432,6 +432,99 @@ enum tdi_tsdu tdi_conn_head_tsdu(struct tdi_sock *ts)
 }
 EXPORT_SYMBOL_IF_KUNIT(tdi_conn_head_tsdu);
 
+/* Append @skb, read from its start, to @head's chain at *@tail. */
+static void tdi_chain_add(struct sk_buff *head, struct sk_buff ***tail,
+			  struct sk_buff *skb)
+{
+	skb->next = NULL;
+	**tail = skb;
+	*tail = &skb->next;
+	head->len += skb->len;
+	head->data_len += skb->len;
+}
+
+/**
+ * tdi_conn_recv_chain() - take what a chained receive indicates, whole
+ * @ts: the endpoint, socket lock held
+ * @expedited: the expedited TSDU at the head of its queue, not normal data
+ * @entire: set when the chain holds the end of a TSDU (message mode, and
+ *	every expedited TSDU)
+ *
+ * Normal data: in message mode the TSDU at the head of the receive queue,
+ * up to its end or to what has come of it; on a stream, all that is
+ * queued.  The frames leave the queue as one skb, the first frame with the
+ * others on its frag_list, from the first unread byte; each keeps its
+ * charge to the socket until the chain is freed (under the socket lock:
+ * tdi_conn_recv_unchain() or consume_skb()).
+ *
+ * Return: the chain; NULL when nothing is queued; ERR_PTR(-ENOMEM).
+ */
+struct sk_buff *tdi_conn_recv_chain(struct tdi_sock *ts, bool expedited,
+				    bool *entire)
+{
+	struct sk_buff_head *q = expedited ? &ts->xrecv_queue :
+				 &ts->sk.sk_receive_queue;
+	bool msgmode = ts->sk.sk_type == SOCK_SEQPACKET;
+	struct sk_buff *head = skb_peek(q), *skb, **tail;
+
+	*entire = expedited;
+	if (!head)
+		return NULL;
+	if (!expedited && !skb_queue_is_last(q, head) &&
+	    !(msgmode && (TDI_SKB_CB(head)->flags & TDI_F_EOR)) &&
+	    skb_unclone(head, GFP_ATOMIC))
+		return ERR_PTR(-ENOMEM);	/* its frag_list is shared */
+	__skb_unlink(head, q);
+	__skb_pull(head, TDI_SKB_CB(head)->off);
+	TDI_SKB_CB(head)->off = 0;
+	if (expedited)
+		return head;
+	tdi_rcv_consume(ts, head->len);
+	tail = &skb_shinfo(head)->frag_list;
+	for (skb = head; !(msgmode && (TDI_SKB_CB(skb)->flags & TDI_F_EOR));) {
+		skb = __skb_dequeue(q);
+		if (!skb)
+			return head;
+		tdi_rcv_consume(ts, skb->len);
+		tdi_chain_add(head, &tail, skb);
+	}
+	*entire = true;
+	return head;
+}
+EXPORT_SYMBOL_IF_KUNIT(tdi_conn_recv_chain);
+
+/**
+ * tdi_conn_recv_unchain() - put a chain that was not taken back
+ * @ts: the endpoint, socket lock held; the connection the chain came from
+ * @chain: tdi_conn_recv_chain()'s, untouched
+ * @expedited: as it was taken
+ *
+ * The frames go back to the head of their queue, in order, unread.
+ */
+void tdi_conn_recv_unchain(struct tdi_sock *ts, struct sk_buff *chain,
+			   bool expedited)
+{
+	struct sk_buff *skb = skb_shinfo(chain)->frag_list, *next;
+	struct sk_buff_head back;
+
+	__skb_queue_head_init(&back);
+	skb_shinfo(chain)->frag_list = NULL;
+	chain->len -= chain->data_len;
+	chain->data_len = 0;
+	__skb_queue_tail(&back, chain);
+	for (; skb; skb = next) {
+		next = skb->next;
+		skb->next = NULL;
+		__skb_queue_tail(&back, skb);
+	}
+	if (!expedited)
+		skb_queue_walk(&back, skb)
+			WRITE_ONCE(ts->rcv_unread, ts->rcv_unread + skb->len);
+	skb_queue_splice(&back, expedited ? &ts->xrecv_queue :
+			 &ts->sk.sk_receive_queue);
+}
+EXPORT_SYMBOL_IF_KUNIT(tdi_conn_recv_unchain);
+
 /**
  * tdi_conn_recv_xdata() - read the expedited TSDU at the head of its queue
  * @ts: the endpoint, socket lock held

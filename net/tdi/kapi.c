@@ -101,6 +101,7 @@ enum tdi_kev {
  * @told_release: the disconnect handler heard of the peer's release
  * @up: a connection (or an offer) was set up on the endpoint since it
  *	was last idle: its end is told to the disconnect handler
+ * @gen: counts the connections begun on the endpoint
  *
  * The fields but @events and @flags are under the socket's spinlock.
  */
@@ -122,9 +123,11 @@ struct tdi_endpoint {
 	bool			released;
 	bool			told_release;
 	bool			up;
+	u32			gen;
 };
 
 static void tdi_kapi_run(struct tdi_endpoint *ep);
+static int tdi_kapi_end_error(struct tdi_sock *ts);
 
 /* ---- Locking and completion ---- */
 
@@ -145,6 +148,23 @@ static void tdi_kapi_unlock(struct tdi_sock *ts, struct sk_buff_head *xmitq)
 	if (ts->sk.sk_type != SOCK_DGRAM)
 		tdi_kapi_run(ts->face);
 	local_bh_enable();
+}
+
+/* Lock @ep for a request; -EINVAL when it was closed (locked all the same). */
+static int tdi_kapi_begin(struct tdi_endpoint *ep, struct sk_buff_head *xmitq)
+	__acquires(&ep->ts->sk.sk_lock.slock)
+{
+	__skb_queue_head_init(xmitq);
+	tdi_kapi_lock(ep->ts);
+	return test_bit(TDI_EPF_CLOSED, &ep->flags) ? -EINVAL : 0;
+}
+
+/* @req is taken: nothing moved, no flags, on no list yet. */
+static void tdi_kapi_req_start(struct tdi_request *req)
+{
+	INIT_LIST_HEAD(&req->node);
+	req->done = 0;
+	req->flags = 0;
 }
 
 /* @req is complete: it is called back once the lock is dropped. */
@@ -382,75 +402,191 @@ static void tdi_kapi_take(struct tdi_endpoint *ep, struct sk_buff *skb,
 	}
 }
 
-/* Offer queued data to the receive (or receive-expedited) handler while no
- * receive request waits: the unread part of the head frame is indicated
- * (kernel endpoints keep received frames linear), the handler says how
- * much it took, and that is consumed if nothing changed meanwhile.  It
- * goes on with the next frame while the handler takes all it is given.
+/* What an indication left to do (tdi_kapi_indicate()) */
+enum tdi_kapi_ind {
+	TDI_KIND_NEXT,		/* all was taken: indicate what follows */
+	TDI_KIND_STOP,		/* nothing more to indicate now */
+	TDI_KIND_OTHER,		/* not for this handler: the next kind */
+};
+
+/* Indicate to the receive (or receive-expedited) handler: the unread part
+ * of the head frame (kernel endpoints keep received frames linear); the
+ * handler says how much it took, and that is consumed if nothing changed
+ * meanwhile.
  */
-static void tdi_kapi_indicate(struct tdi_endpoint *ep, bool expedited)
+static enum tdi_kapi_ind tdi_kapi_indicate_part(struct tdi_endpoint *ep,
+						bool expedited)
 {
 	enum tdi_event type = expedited ? TDI_EVENT_RECEIVE_EXPEDITED :
 					  TDI_EVENT_RECEIVE;
+	struct tdi_receive_event ev = {};
+	struct tdi_sock *ts = ep->ts;
+	struct tdi_event_handler h;
+	struct sk_buff_head xmitq;
+	struct tdi_address *a;
+	struct sk_buff *skb;
+	bool entire;
+	size_t taken;
+	u32 off;
+
+	__skb_queue_head_init(&xmitq);
+	a = tdi_kapi_ep_handler(ep, type, &h);
+	if (!a)
+		return TDI_KIND_STOP;
+	bh_lock_sock(&ts->sk);
+	skb = skb_peek(expedited ? &ts->xrecv_queue : &ts->sk.sk_receive_queue);
+	if (!skb || !list_empty(expedited ? &ep->xreceives : &ep->receives)) {
+		bh_unlock_sock(&ts->sk);
+		tdi_kapi_handler_done(a);
+		return TDI_KIND_STOP;
+	}
+	off = TDI_SKB_CB(skb)->off;
+	ev.data = skb->data + off;
+	ev.indicated = skb_headlen(skb) > off ? skb_headlen(skb) - off : 0;
+	if (expedited) {
+		ev.available = skb->len - off;
+		ev.flags = TDI_RECEIVE_EXPEDITED | TDI_RECEIVE_ENTIRE_MESSAGE;
+	} else {
+		ev.available = tdi_kapi_head_tsdu(ts, &entire);
+		ev.flags = entire ? TDI_RECEIVE_ENTIRE_MESSAGE : 0;
+	}
+	skb_get(skb);
+	bh_unlock_sock(&ts->sk);
+
+	taken = expedited ? h.receive_expedited(h.context, ep, ep->ctx, &ev) :
+			    h.receive(h.context, ep, ep->ctx, &ev);
+	tdi_kapi_handler_done(a);
+	taken = min(taken, ev.indicated);
+
+	bh_lock_sock(&ts->sk);
+	/* an empty TSDU (or its end in a frame of its own) goes with its
+	 * indication
+	 */
+	if (taken || !ev.indicated)
+		tdi_kapi_take(ep, skb, off, taken, expedited);
+	if (!expedited && tdi_ep_connected(ts))
+		tdi_conn_rcv_consumed(ts, &xmitq);
+	bh_unlock_sock(&ts->sk);
+	tdi_xmit_flush(sock_net(&ts->sk), &xmitq);
+	consume_skb(skb);
+	if (taken < ev.indicated || (!taken && ev.indicated))
+		return TDI_KIND_STOP;	/* the client waits for tdi_receive() */
+	return TDI_KIND_NEXT;
+}
+
+/* What a chained handler may be given now: a receive waiting comes
+ * first; a message-mode TSDU goes whole, once all of it came (or no more
+ * of it can come) -- one that fills the receive buffer without its end is
+ * for the receive handler, in parts.
+ */
+static enum tdi_kapi_ind tdi_kapi_chain_ready(struct tdi_endpoint *ep,
+					      bool expedited)
+{
+	struct tdi_sock *ts = ep->ts;
+
+	if (!list_empty(expedited ? &ep->xreceives : &ep->receives))
+		return TDI_KIND_STOP;
+	if (expedited || ts->sk.sk_type != SOCK_SEQPACKET)
+		return TDI_KIND_NEXT;
+	switch (tdi_conn_head_tsdu(ts)) {
+	case TDI_TSDU_READY:
+		return TDI_KIND_NEXT;
+	case TDI_TSDU_STUCK:
+		return TDI_KIND_OTHER;
+	default:
+		return TDI_KIND_STOP;
+	}
+}
+
+/* A chain the handler did not accept goes back to its queue, unless the
+ * connection it came from is gone meanwhile (then it is freed).
+ */
+static void tdi_kapi_chain_back(struct tdi_endpoint *ep, struct sk_buff *chain,
+				bool expedited, u32 gen)
+{
 	struct tdi_sock *ts = ep->ts;
 	struct sk_buff_head xmitq;
 
 	__skb_queue_head_init(&xmitq);
-	for (;;) {
-		struct tdi_receive_event ev = {};
-		struct tdi_event_handler h;
-		struct tdi_address *a;
-		struct sk_buff *skb;
-		bool entire;
-		size_t taken;
-		u32 off;
+	tdi_kapi_lock(ts);
+	if (ep->gen == gen && !test_bit(TDI_EPF_CLOSED, &ep->flags) &&
+	    !tdi_kapi_end_error(ts))
+		tdi_conn_recv_unchain(ts, chain, expedited);
+	else
+		consume_skb(chain);
+	tdi_kapi_unlock(ts, &xmitq);
+	sock_put(&ts->sk);
+}
 
-		a = tdi_kapi_ep_handler(ep, type, &h);
-		if (!a)
-			return;
-		bh_lock_sock(&ts->sk);
-		skb = skb_peek(expedited ? &ts->xrecv_queue :
-			       &ts->sk.sk_receive_queue);
-		if (!skb || !list_empty(expedited ? &ep->xreceives :
-					&ep->receives)) {
-			bh_unlock_sock(&ts->sk);
-			tdi_kapi_handler_done(a);
-			return;
-		}
-		off = TDI_SKB_CB(skb)->off;
-		ev.data = skb->data + off;
-		ev.indicated = skb_headlen(skb) > off ? skb_headlen(skb) - off : 0;
-		if (expedited) {
-			ev.available = skb->len - off;
-			ev.flags = TDI_RECEIVE_EXPEDITED |
-				   TDI_RECEIVE_ENTIRE_MESSAGE;
-		} else {
-			ev.available = tdi_kapi_head_tsdu(ts, &entire);
-			ev.flags = entire ? TDI_RECEIVE_ENTIRE_MESSAGE : 0;
-		}
-		skb_get(skb);
-		bh_unlock_sock(&ts->sk);
+/* Indicate to the chained receive handler: the whole TSDU (a stream: all
+ * that is queued), which the handler takes, keeps, or leaves queued.
+ */
+static enum tdi_kapi_ind tdi_kapi_indicate_chain(struct tdi_endpoint *ep,
+						 bool expedited)
+{
+	enum tdi_event type = expedited ? TDI_EVENT_CHAINED_RECEIVE_EXPEDITED :
+					  TDI_EVENT_CHAINED_RECEIVE;
+	struct tdi_sock *ts = ep->ts;
+	struct sk_buff *chain = NULL;
+	struct tdi_event_handler h;
+	enum tdi_kapi_ind ind;
+	struct tdi_address *a;
+	unsigned int flags;
+	bool entire;
+	u32 gen;
+	int ret;
 
-		taken = expedited ?
-			h.receive_expedited(h.context, ep, ep->ctx, &ev) :
-			h.receive(h.context, ep, ep->ctx, &ev);
-		tdi_kapi_handler_done(a);
-		taken = min(taken, ev.indicated);
-
-		bh_lock_sock(&ts->sk);
-		/* an empty TSDU (or its end in a frame of its own) goes
-		 * with its indication
-		 */
-		if (taken || !ev.indicated)
-			tdi_kapi_take(ep, skb, off, taken, expedited);
-		if (!expedited && tdi_ep_connected(ts))
-			tdi_conn_rcv_consumed(ts, &xmitq);
-		bh_unlock_sock(&ts->sk);
-		tdi_xmit_flush(sock_net(&ts->sk), &xmitq);
-		consume_skb(skb);
-		if (taken < ev.indicated || (!taken && ev.indicated))
-			return;	/* the client waits for tdi_receive() */
+	a = tdi_kapi_ep_handler(ep, type, &h);
+	if (!a)
+		return TDI_KIND_OTHER;
+	bh_lock_sock(&ts->sk);
+	ind = tdi_kapi_chain_ready(ep, expedited);
+	if (ind == TDI_KIND_NEXT) {
+		chain = tdi_conn_recv_chain(ts, expedited, &entire);
+		if (IS_ERR(chain))	/* no memory: in parts, then */
+			ind = TDI_KIND_OTHER;
+		else if (!chain)
+			ind = TDI_KIND_STOP;
 	}
+	if (ind != TDI_KIND_NEXT) {
+		bh_unlock_sock(&ts->sk);
+		tdi_kapi_handler_done(a);
+		return ind;
+	}
+	gen = ep->gen;
+	sock_hold(&ts->sk);	/* the chain's, until it is freed */
+	bh_unlock_sock(&ts->sk);
+
+	flags = expedited ? TDI_RECEIVE_EXPEDITED : 0;
+	if (entire && (expedited || ts->sk.sk_type == SOCK_SEQPACKET))
+		flags |= TDI_RECEIVE_ENTIRE_MESSAGE;
+	ret = expedited ?
+	      h.chained_receive_expedited(h.context, ep, ep->ctx, flags, chain) :
+	      h.chained_receive(h.context, ep, ep->ctx, flags, chain);
+	tdi_kapi_handler_done(a);
+	if (ret == -EAGAIN) {
+		/* not accepted: for tdi_receive() or a later indication */
+		tdi_kapi_chain_back(ep, chain, expedited, gen);
+		return TDI_KIND_STOP;
+	}
+	if (ret != TDI_CHAINED_KEEP)
+		tdi_return_chained_receive(chain);
+	return TDI_KIND_NEXT;
+}
+
+/* Offer queued data to the client's handlers while no receive request
+ * waits: a chained receive handler is given whole TSDUs, the receive
+ * handler the rest; it goes on while the handler takes all it is given.
+ */
+static void tdi_kapi_indicate(struct tdi_endpoint *ep, bool expedited)
+{
+	enum tdi_kapi_ind ind;
+
+	do {
+		ind = tdi_kapi_indicate_chain(ep, expedited);
+		if (ind == TDI_KIND_OTHER)
+			ind = tdi_kapi_indicate_part(ep, expedited);
+	} while (ind == TDI_KIND_NEXT);
 }
 
 /* ---- The events of an endpoint ---- */
@@ -790,6 +926,18 @@ static int tdi_kapi_set_ud(struct tdi_sock *ts, int kind, const void *data,
 	return 0;
 }
 
+/* An idle @ep cannot begin a new connection yet: the last one's
+ * completions, or the disconnect handler's call for an end that was no
+ * release, are on their way (the events of the end run first).
+ */
+static bool tdi_kapi_busy(const struct tdi_endpoint *ep)
+{
+	const struct tdi_sock *ts = ep->ts;
+
+	return ep->connect || ep->disconnect ||
+	       (ep->up && ts->reason != TDI_REASON_RELEASE && !ts->local_abort);
+}
+
 /* A new connection begins on @ep: what the handlers were told is reset. */
 static void tdi_kapi_new_conn(struct tdi_endpoint *ep)
 {
@@ -797,6 +945,7 @@ static void tdi_kapi_new_conn(struct tdi_endpoint *ep)
 	ep->told_release = false;
 	ep->up = false;
 	ep->want_send = false;
+	ep->gen++;
 }
 
 /* ---- The indications of an address object ---- */
@@ -855,7 +1004,7 @@ static int tdi_kapi_connect_event(struct tdi_sock *ats, struct sk_buff *skb,
 		return -ENOMEM;
 	bh_lock_sock(&ep->ts->sk);
 	if (ep->addr != a || test_bit(TDI_EPF_CLOSED, &ep->flags) ||
-	    ep->connect || ep->disconnect ||
+	    tdi_kapi_busy(ep) ||
 	    tdi_kapi_set_ud(ep->ts, TDI_UD_ACCEPT, ans.data, ans.data_len)) {
 		ret = -ENOMEM;
 	} else {
@@ -1172,10 +1321,7 @@ int tdi_associate_address(struct tdi_endpoint *ep, struct tdi_address *a)
 		tdi_kapi_addr_put(a);
 		return -EINVAL;
 	}
-	__skb_queue_head_init(&xmitq);
-	tdi_kapi_lock(ts);
-	err = test_bit(TDI_EPF_CLOSED, &ep->flags) ? -EINVAL :
-	      tdi_ep_associate(ts, addr);
+	err = tdi_kapi_begin(ep, &xmitq) ?: tdi_ep_associate(ts, addr);
 	if (!err)
 		WRITE_ONCE(ep->addr, a);
 	tdi_kapi_unlock(ts, &xmitq);
@@ -1233,7 +1379,9 @@ EXPORT_SYMBOL_GPL(tdi_disassociate_address);
  * Return: 0 (@req completes), or at once: tdi_sockaddr_check()'s errors,
  * -EINVAL (port 0, user data, not associated, closed), -EALREADY
  * (connecting or listening), -EISCONN (connected), -EBUSY (a request of
- * the kind outstanding), the route's errors.
+ * the kind outstanding, or the last connection's end not told to the
+ * handlers yet: try again from the disconnect handler), the route's
+ * errors.
  */
 int tdi_connect(struct tdi_endpoint *ep, struct tdi_request *req,
 		const struct sockaddr_tdi *to, const void *data, u8 data_len,
@@ -1248,16 +1396,15 @@ int tdi_connect(struct tdi_endpoint *ep, struct tdi_request *req,
 		return err;
 	if (!to->stdi_port)
 		return -EINVAL;
-	__skb_queue_head_init(&xmitq);
-	tdi_kapi_lock(ts);
-	if (test_bit(TDI_EPF_CLOSED, &ep->flags) || !ts->addr) {
+	err = tdi_kapi_begin(ep, &xmitq);
+	if (err || !ts->addr) {
 		err = -EINVAL;
 	} else if (ts->state == TDI_STATE_CONNECTING ||
 		   ts->state == TDI_STATE_LISTENING) {
 		err = -EALREADY;
 	} else if (ts->state != TDI_STATE_BOUND) {
 		err = -EISCONN;
-	} else if (ep->connect || ep->disconnect) {
+	} else if (tdi_kapi_busy(ep)) {
 		err = -EBUSY;
 	} else {
 		err = tdi_kapi_set_ud(ts, TDI_UD_CONNECT, data, data_len);
@@ -1269,8 +1416,7 @@ int tdi_connect(struct tdi_endpoint *ep, struct tdi_request *req,
 	}
 	if (!err) {
 		tdi_kapi_new_conn(ep);
-		req->done = 0;
-		req->flags = 0;
+		tdi_kapi_req_start(req);
 		ep->connect = req;
 	}
 	tdi_kapi_unlock(ts, &xmitq);
@@ -1290,7 +1436,7 @@ EXPORT_SYMBOL_GPL(tdi_connect);
  * they were made, before its connect handler.
  *
  * Return: 0 (@req completes), or at once: -EINVAL (flags, filter, not
- * associated, closed), -EALREADY, -EISCONN, -EBUSY.
+ * associated, closed), -EALREADY, -EISCONN, -EBUSY (as tdi_connect()).
  */
 int tdi_listen(struct tdi_endpoint *ep, struct tdi_request *req,
 	       const struct tdi_listen_request *l)
@@ -1306,18 +1452,14 @@ int tdi_listen(struct tdi_endpoint *ep, struct tdi_request *req,
 
 	if (l->timeout_ms > INT_MAX)
 		return -EINVAL;
-	__skb_queue_head_init(&xmitq);
-	tdi_kapi_lock(ts);
-	if (test_bit(TDI_EPF_CLOSED, &ep->flags))
-		err = -EINVAL;
-	else if (ts->state == TDI_STATE_BOUND && (ep->connect || ep->disconnect))
-		err = -EBUSY;	/* the last one's completion is on its way */
-	else
+	err = tdi_kapi_begin(ep, &xmitq);
+	if (!err && ts->state == TDI_STATE_BOUND && tdi_kapi_busy(ep))
+		err = -EBUSY;
+	if (!err)
 		err = tdi_ep_listen_tdi(ts, &tl);
 	if (!err) {
 		tdi_kapi_new_conn(ep);
-		req->done = 0;
-		req->flags = 0;
+		tdi_kapi_req_start(req);
 		ep->connect = req;
 	}
 	tdi_kapi_unlock(ts, &xmitq);
@@ -1346,21 +1488,17 @@ int tdi_accept(struct tdi_endpoint *ep, struct tdi_request *req,
 {
 	struct tdi_sock *ts = ep->ts;
 	struct sk_buff_head xmitq;
-	int err = 0;
+	int err;
 
-	__skb_queue_head_init(&xmitq);
-	tdi_kapi_lock(ts);
-	if (test_bit(TDI_EPF_CLOSED, &ep->flags) ||
-	    ts->state != TDI_STATE_OFFERED)
+	err = tdi_kapi_begin(ep, &xmitq);
+	if (!err && ts->state != TDI_STATE_OFFERED)
 		err = -EINVAL;
-	else if (ep->connect || ep->disconnect)
+	if (!err && (ep->connect || ep->disconnect))
 		err = -EBUSY;
-	else if (data)
+	if (!err && data)
 		err = tdi_kapi_set_ud(ts, TDI_UD_ACCEPT, data, data_len);
 	if (!err) {
-		req->done = 0;
-		req->flags = 0;
-		INIT_LIST_HEAD(&req->node);
+		tdi_kapi_req_start(req);
 		tdi_kapi_complete(ep, req, tdi_ep_accept(ts, &xmitq));
 	}
 	tdi_kapi_unlock(ts, &xmitq);
@@ -1398,13 +1536,10 @@ int tdi_disconnect(struct tdi_endpoint *ep, struct tdi_request *req,
 
 	if (flags != TDI_DISCONNECT_RELEASE && flags != TDI_DISCONNECT_ABORT)
 		return -EINVAL;
-	__skb_queue_head_init(&xmitq);
-	tdi_kapi_lock(ts);
-	if (test_bit(TDI_EPF_CLOSED, &ep->flags))
-		err = -EINVAL;
-	else if (ep->disconnect)
+	err = tdi_kapi_begin(ep, &xmitq);
+	if (!err && ep->disconnect)
 		err = -EBUSY;
-	else
+	if (!err)
 		err = tdi_kapi_set_ud(ts, TDI_UD_DISCONNECT, data, data_len);
 	if (err)
 		goto out;
@@ -1413,8 +1548,7 @@ int tdi_disconnect(struct tdi_endpoint *ep, struct tdi_request *req,
 		if (!err) {
 			/* the client's own doing: no disconnect handler */
 			ep->up = false;
-			INIT_LIST_HEAD(&req->node);
-			req->done = 0;
+			tdi_kapi_req_start(req);
 			tdi_kapi_complete(ep, req, 0);
 		}
 		goto out;
@@ -1423,8 +1557,7 @@ int tdi_disconnect(struct tdi_endpoint *ep, struct tdi_request *req,
 	if (err)
 		goto out;
 	ep->released = true;
-	req->done = 0;
-	INIT_LIST_HEAD(&req->node);
+	tdi_kapi_req_start(req);
 	done = tdi_ep_released(ts);
 	if (done < 0 || !tdi_ep_connected(ts)) {
 		/* over already: by the releases, or otherwise */
@@ -1516,15 +1649,10 @@ int tdi_send(struct tdi_endpoint *ep, struct tdi_request *req,
 		      TDI_SEND_NON_BLOCKING) || s.len > INT_MAX)
 		return -EINVAL;
 	tdi_kapi_take_iter(req, from);
-	INIT_LIST_HEAD(&req->node);
+	tdi_kapi_req_start(req);
 	req->len = s.len;
-	req->done = 0;
-	req->flags = 0;
 	req->rflags = flags;
-	__skb_queue_head_init(&xmitq);
-	tdi_kapi_lock(ts);
-	err = test_bit(TDI_EPF_CLOSED, &ep->flags) ? -EINVAL :
-	      tdi_ep_send_check(ts);
+	err = tdi_kapi_begin(ep, &xmitq) ?: tdi_ep_send_check(ts);
 	if (err)
 		goto out;
 	if (flags & TDI_SEND_EXPEDITED) {
@@ -1590,17 +1718,12 @@ int tdi_receive(struct tdi_endpoint *ep, struct tdi_request *req,
 	if (flags & ~(TDI_RECEIVE_EXPEDITED | TDI_RECEIVE_PEEK))
 		return -EINVAL;
 	tdi_kapi_take_iter(req, to);
+	tdi_kapi_req_start(req);
 	req->len = iov_iter_count(to);
-	req->done = 0;
-	req->flags = 0;
 	req->rflags = flags;
-	__skb_queue_head_init(&xmitq);
-	tdi_kapi_lock(ts);
-	err = test_bit(TDI_EPF_CLOSED, &ep->flags) ? -EINVAL :
-	      tdi_ep_recv_check(ts);
+	err = tdi_kapi_begin(ep, &xmitq) ?: tdi_ep_recv_check(ts);
 	if (err)
 		goto out;
-	INIT_LIST_HEAD(&req->node);
 	if (flags & TDI_RECEIVE_PEEK) {
 		struct tdi_recv r = {
 			.len = req->len,
@@ -1679,8 +1802,7 @@ int tdi_query_information(struct tdi_endpoint *ep, struct tdi_info *info)
 {
 	struct sk_buff_head xmitq;
 
-	__skb_queue_head_init(&xmitq);
-	tdi_kapi_lock(ep->ts);
+	tdi_kapi_begin(ep, &xmitq);
 	tdi_fill_info(ep->ts, info);
 	tdi_kapi_unlock(ep->ts, &xmitq);
 	return 0;
@@ -1701,8 +1823,7 @@ int tdi_query_provider(struct tdi_endpoint *ep, struct tdi_provider_info *pi)
 {
 	struct sk_buff_head xmitq;
 
-	__skb_queue_head_init(&xmitq);
-	tdi_kapi_lock(ep->ts);
+	tdi_kapi_begin(ep, &xmitq);
 	tdi_fill_provider(ep->ts, pi);
 	tdi_kapi_unlock(ep->ts, &xmitq);
 	return 0;
@@ -1741,8 +1862,7 @@ int tdi_peer_user_data(struct tdi_endpoint *ep, int kind, void *buf,
 	default:
 		return -EINVAL;
 	}
-	__skb_queue_head_init(&xmitq);
-	tdi_kapi_lock(ep->ts);
+	tdi_kapi_begin(ep, &xmitq);
 	ud = ep->ts->peer_ud[k];
 	tdi_kapi_unlock(ep->ts, &xmitq);
 	if (ud.len > len)
@@ -1766,3 +1886,28 @@ int tdi_disconnect_reason(struct tdi_endpoint *ep)
 	return READ_ONCE(ep->ts->reason);
 }
 EXPORT_SYMBOL_GPL(tdi_disconnect_reason);
+
+/**
+ * tdi_return_chained_receive() - hand back a chain a chained receive
+ * handler kept (TdiReturnChainedReceives)
+ * @chain: the skb the handler was given, as it was given
+ *
+ * Any context (BHs may be off); also after the endpoint was closed.  The
+ * receive buffer space the chain held is free again, and the peer is told
+ * of the window that opens.  A chain must be handed back promptly: while
+ * it is kept, it counts against the endpoint's receive buffer.
+ */
+void tdi_return_chained_receive(struct sk_buff *chain)
+{
+	struct tdi_sock *ts = tdi_sk(chain->sk);
+	struct sk_buff_head xmitq;
+
+	__skb_queue_head_init(&xmitq);
+	tdi_kapi_lock(ts);
+	consume_skb(chain);	/* each frame uncharges itself */
+	if (tdi_ep_connected(ts))
+		tdi_conn_rcv_consumed(ts, &xmitq);
+	tdi_kapi_unlock(ts, &xmitq);
+	sock_put(&ts->sk);
+}
+EXPORT_SYMBOL_GPL(tdi_return_chained_receive);

@@ -987,6 +987,10 @@ int tdi_conn_recv_data(struct tdi_sock *ts, struct iov_iter *to,
 enum tdi_tsdu tdi_conn_head_tsdu(struct tdi_sock *ts);
 int tdi_conn_recv_xdata(struct tdi_sock *ts, struct iov_iter *to,
 			size_t len, int flags, unsigned int *msg_flags);
+struct sk_buff *tdi_conn_recv_chain(struct tdi_sock *ts, bool expedited,
+				    bool *entire);
+void tdi_conn_recv_unchain(struct tdi_sock *ts, struct sk_buff *chain,
+			   bool expedited);
 void tdi_conn_rcv_consumed(struct tdi_sock *ts, struct sk_buff_head *xmitq);
 void tdi_udata_from_frame(struct tdi_udata *ud, const struct sk_buff *skb,
 			  const struct tdi_frame *fr);

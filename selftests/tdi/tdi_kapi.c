@@ -85,11 +85,15 @@ static int echo_unload(void)
 	return run("rmmod tdi_echo");
 }
 
-/* The service's count of bytes echoed. */
-static long echo_echoed(void)
+/* A count the service keeps: bytes "echoed", "chains" echoed. */
+static long echo_count(const char *name)
 {
-	char buf[64] = "";
-	FILE *f = fopen("/sys/module/tdi_echo/parameters/echoed", "r");
+	char buf[64] = "", path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/tdi_echo/parameters/%s",
+		 name);
+	f = fopen(path, "r");
 
 	if (!f)
 		return -1;
@@ -139,16 +143,32 @@ FIXTURE(echo) {
 	int ns;
 };
 
+/* The service takes data in its receive handlers, or (chained) in its
+ * chained receive handlers, echoing from the chains it keeps.
+ */
 FIXTURE_VARIANT(echo) {
 	int type;
+	const char *params;
 };
 
 FIXTURE_VARIANT_ADD(echo, stream) {
 	.type = SOCK_STREAM,
+	.params = "",
 };
 
 FIXTURE_VARIANT_ADD(echo, seqpacket) {
 	.type = SOCK_SEQPACKET,
+	.params = "",
+};
+
+FIXTURE_VARIANT_ADD(echo, stream_chained) {
+	.type = SOCK_STREAM,
+	.params = "chained=1",
+};
+
+FIXTURE_VARIANT_ADD(echo, seqpacket_chained) {
+	.type = SOCK_SEQPACKET,
+	.params = "chained=1",
 };
 
 FIXTURE_SETUP(echo)
@@ -156,7 +176,7 @@ FIXTURE_SETUP(echo)
 	tdi_case_filter(_metadata->name);
 	kapi_ns(_metadata, &self->ns);
 	echo_unload();		/* one a failed case left */
-	ASSERT_EQ(0, echo_load(""));
+	ASSERT_EQ(0, echo_load(variant->params));
 }
 
 FIXTURE_TEARDOWN(echo)
@@ -283,7 +303,10 @@ TEST_F_TIMEOUT(echo, transfer_and_release, 180)
 	EXPECT_TRUE(WAIT_FOR(reason_of(c) == TDI_REASON_RELEASE));
 	EXPECT_EQ(3, get_ud(c, TDI_DISCONNECT_DATA, ud));
 	EXPECT_EQ(0, memcmp(ud, "bye", 3));
-	EXPECT_LE((long)got, echo_echoed());
+	EXPECT_LE((long)got, echo_count("echoed"));
+	/* the chained service echoed from chains, the other never */
+	EXPECT_EQ(!!strstr(variant->params, "chained"),
+		  echo_count("chains") > 0);
 	close(c);
 }
 
@@ -383,9 +406,11 @@ TEST_F(echo, connect_handler)
 {
 	unsigned char ud[TDI_MAX_USER_DATA];
 	int c[ECHO_CONNS + 1], i, r;
+	char params[64];
 
+	snprintf(params, sizeof(params), "listen=0 %s", variant->params);
 	ASSERT_EQ(0, echo_unload());
-	ASSERT_EQ(0, echo_load("listen=0"));
+	ASSERT_EQ(0, echo_load(params));
 	EXPECT_EQ(-1, echo_connect(self->ns, variant->type, "nope", &r));
 	EXPECT_EQ(ECONNREFUSED, errno);
 	EXPECT_EQ(TDI_REASON_REFUSED, reason_of(r));

@@ -22,7 +22,10 @@
  * takes what it is shown while no echo of its own is waiting for send
  * room, and otherwise leaves the data queued and picks it up later with a
  * receive request.  In message mode each TSDU is echoed as one TSDU.
- * Expedited data is echoed as expedited data.  When the peer releases, the
+ * Expedited data is echoed as expedited data.  With "chained", whole
+ * TSDUs come to the chained receive handler (ClientEventChainedReceive)
+ * instead: the service keeps the chain, sends its echo straight from the
+ * chain's frames, and hands the chain back once the echo is queued.  When the peer releases, the
  * service releases too, after its last echo; the endpoint then listens
  * again.  Unloading the module closes everything: connections still going
  * are released or aborted as a close() would.
@@ -30,6 +33,7 @@
 
 #include <linux/etherdevice.h>
 #include <linux/module.h>
+#include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <net/net_namespace.h>
@@ -47,6 +51,10 @@ static bool listen = true;
 module_param(listen, bool, 0444);
 MODULE_PARM_DESC(listen, "listen with query-accept (1) or take offers in the connect handler (0)");
 
+static bool chained;
+module_param(chained, bool, 0444);
+MODULE_PARM_DESC(chained, "take data in the chained receive handlers, echoed from the chain");
+
 static uint conns = 4;
 module_param(conns, uint, 0444);
 MODULE_PARM_DESC(conns, "endpoints of each type (connections at once)");
@@ -60,6 +68,16 @@ static int echoed_get(char *buf, const struct kernel_param *kp)
 static const struct kernel_param_ops echoed_ops = { .get = echoed_get };
 module_param_cb(echoed, &echoed_ops, NULL, 0444);
 MODULE_PARM_DESC(echoed, "bytes echoed so far (read only)");
+
+static atomic_t chains = ATOMIC_INIT(0);
+static int chains_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&chains));
+}
+
+static const struct kernel_param_ops chains_ops = { .get = chains_get };
+module_param_cb(chains, &chains_ops, NULL, 0444);
+MODULE_PARM_DESC(chains, "chains echoed so far (read only)");
 
 #define ECHO_BUF	4096
 #define ECHO_XBUF	1024	/* an expedited TSDU at most */
@@ -83,6 +101,8 @@ struct echo_conn {
 	struct tdi_request	rreq;		/* picking up what waited */
 	struct tdi_request	xreq;		/* the echo of expedited data */
 	struct tdi_request	xrreq;		/* picking up expedited data */
+	struct sk_buff		*chain;		/* kept while it is echoed */
+	struct kvec		*ckv;		/* its frames, for the send */
 	char			buf[ECHO_BUF];
 	char			xbuf[ECHO_XBUF];
 };
@@ -137,6 +157,13 @@ static void echo_sent(struct tdi_request *req, int status, size_t bytes)
 	struct echo_conn *c = req->context;
 
 	c->sending = false;
+	if (c->chain) {
+		/* the echo of a chain is queued (or failed): hand it back */
+		tdi_return_chained_receive(c->chain);
+		c->chain = NULL;
+		kfree(c->ckv);
+		c->ckv = NULL;
+	}
 	if (status || echo_exiting)
 		return;
 	atomic_add(bytes, &echoed);
@@ -222,6 +249,53 @@ static size_t echo_receive(void *ctx, struct tdi_endpoint *ep, void *conn_ctx,
 	return echo_send(c, n, eor) ? n : 0;
 }
 
+/* ClientEventChainedReceive: a whole TSDU (a stream: what is queued) as
+ * one skb, its frames on the frag_list, each linear.  The echo is sent
+ * from the frames themselves; the chain is kept until it is queued.
+ */
+static int echo_chained(void *ctx, struct tdi_endpoint *ep, void *conn_ctx,
+			unsigned int flags, struct sk_buff *chain)
+{
+	struct echo_conn *c = conn_ctx;
+	struct sk_buff *frag;
+	struct iov_iter it;
+	unsigned int n = 1;
+	struct kvec *kv;
+
+	if (c->sending || c->receiving)
+		return -EAGAIN;	/* not now: picked up by echo_pickup() */
+	skb_walk_frags(chain, frag)
+		n++;
+	kv = kmalloc_array(n, sizeof(*kv), GFP_ATOMIC);
+	if (!kv)
+		return -EAGAIN;
+	kv[0].iov_base = chain->data;
+	kv[0].iov_len = skb_headlen(chain);
+	n = 1;
+	skb_walk_frags(chain, frag) {
+		kv[n].iov_base = frag->data;
+		kv[n++].iov_len = frag->len;
+	}
+	iov_iter_kvec(&it, ITER_SOURCE, kv, n, chain->len);
+	c->chain = chain;
+	c->ckv = kv;
+	c->sending = true;
+	c->sreq.complete = echo_sent;
+	c->sreq.context = c;
+	if (tdi_send(c->ep, &c->sreq, &it,
+		     c->type == SOCK_SEQPACKET &&
+		     !(flags & TDI_RECEIVE_ENTIRE_MESSAGE) ?
+		     TDI_SEND_PARTIAL : 0)) {
+		c->sending = false;
+		c->chain = NULL;
+		c->ckv = NULL;
+		kfree(kv);
+		return -EAGAIN;
+	}
+	atomic_inc(&chains);
+	return TDI_CHAINED_KEEP;
+}
+
 static void echo_xsent(struct tdi_request *req, int status, size_t bytes)
 {
 	struct echo_conn *c = req->context;
@@ -285,6 +359,19 @@ static size_t echo_receive_expedited(void *ctx, struct tdi_endpoint *ep,
 		return 0;
 	memcpy(c->xbuf, ev->data, ev->indicated);
 	return echo_xsend(c, ev->indicated) ? ev->indicated : 0;
+}
+
+/* ClientEventChainedReceiveExpedited: copied, and the chain taken. */
+static int echo_chained_x(void *ctx, struct tdi_endpoint *ep, void *conn_ctx,
+			  unsigned int flags, struct sk_buff *chain)
+{
+	struct echo_conn *c = conn_ctx;
+
+	if (c->xsending || c->xreceiving || chain->len > ECHO_XBUF ||
+	    skb_copy_bits(chain, 0, c->xbuf, chain->len) ||
+	    !echo_xsend(c, chain->len))
+		return -EAGAIN;
+	return TDI_CHAINED_DONE;
 }
 
 /* ClientEventDisconnect: the peer released, or the connection ended. */
@@ -396,12 +483,17 @@ static int echo_handlers(void)
 		{ .type = TDI_EVENT_DISCONNECT, .disconnect = echo_disconnect },
 		{ .type = TDI_EVENT_SEND_POSSIBLE,
 		  .send_possible = echo_send_possible },
-		{ .type = TDI_EVENT_CONNECT, .connect = echo_connect },
+		{ .type = TDI_EVENT_CHAINED_RECEIVE,
+		  .chained_receive = chained ? echo_chained : NULL },
+		{ .type = TDI_EVENT_CHAINED_RECEIVE_EXPEDITED,
+		  .chained_receive_expedited = chained ? echo_chained_x : NULL },
+		{ .type = TDI_EVENT_CONNECT,
+		  .connect = listen ? NULL : echo_connect },
 	};
-	unsigned int i, n = ARRAY_SIZE(h) - !!listen;
+	unsigned int i;
 	int err;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < ARRAY_SIZE(h); i++) {
 		err = tdi_set_event_handler(echo_addr, &h[i]);
 		if (err)
 			return err;
@@ -456,8 +548,9 @@ static int __init echo_init(void)
 			goto fail;
 		echo_idle(c);
 	}
-	pr_info("tdi_echo: port %u, %u endpoints of each type, %s\n", port,
-		conns, listen ? "listens" : "connect handler");
+	pr_info("tdi_echo: port %u, %u endpoints of each type, %s%s\n", port,
+		conns, listen ? "listens" : "connect handler",
+		chained ? ", chained receives" : "");
 	return 0;
 fail:
 	echo_close_all();

@@ -21,6 +21,8 @@
 
 #define KT_WAIT		(10 * HZ)
 #define KT_LOG		64
+#define KT_CHAIN	8192
+#define KT_KEPT		512
 
 /* The loopback device: every frame comes straight back in. */
 static netdev_tx_t tdi_kt_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -48,7 +50,8 @@ struct tdi_kt_req {
 };
 
 /* What the handlers saw, in order: 'c'onnect, 'r'eceive, 'x' expedited,
- * 'R'elease, 'A'bort disconnect, 'e'rror, 's'end possible, 'd'atagram.
+ * 'R'elease, 'A'bort disconnect, 'e'rror, 's'end possible, 'd'atagram,
+ * 'C'hained receive, chained e'X'pedited.
  */
 struct tdi_kt_ctx {
 	struct kunit		*test;
@@ -64,6 +67,18 @@ struct tdi_kt_ctx {
 	int			connect_answer;
 	struct sockaddr_tdi	dgram_from;
 	char			cdata[TDI_MAX_USER_DATA + 1];
+	int			chain_answer;	/* of the chained handlers */
+	unsigned int		chain_flags;	/* the last chain's */
+	size_t			chain_len;
+	bool			chain_frags;	/* it had a frag_list */
+	u8			*chain_data;	/* its bytes (KT_CHAIN) */
+	struct sk_buff		*kept[KT_KEPT];	/* chains kept */
+	int			nkept;
+	atomic_t		send_possible;	/* calls of the handler */
+	bool			hold;		/* the receive handler waits */
+	bool			held;		/* and is waiting */
+	struct work_struct	send_work;	/* a send from another CPU */
+	struct tdi_kt_req	work_req;	/* its request */
 };
 
 static void tdi_kt_log(struct tdi_kt_ctx *ctx, char c)
@@ -131,6 +146,16 @@ static size_t tdi_kt_receive(void *c, struct tdi_endpoint *ep, void *conn_ctx,
 	struct tdi_kt_ctx *ctx = c;
 	size_t n;
 
+	unsigned long until = jiffies + KT_WAIT / 2;
+
+	/* a case holds the handler, and the endpoint's events, up */
+	if (READ_ONCE(ctx->hold)) {
+		WRITE_ONCE(ctx->held, true);
+		wake_up(&ctx->wq);
+		while (READ_ONCE(ctx->hold) && time_before(jiffies, until))
+			cpu_relax();
+		WRITE_ONCE(ctx->held, false);
+	}
 	spin_lock_bh(&ctx->lock);
 	n = min(ev->indicated, sizeof(ctx->buf) - ctx->nbuf);
 	memcpy(ctx->buf + ctx->nbuf, ev->data, n);
@@ -164,6 +189,9 @@ static void tdi_kt_error(void *c, struct tdi_endpoint *ep, void *conn_ctx,
 static void tdi_kt_send_possible(void *c, struct tdi_endpoint *ep,
 				 void *conn_ctx)
 {
+	struct tdi_kt_ctx *ctx = c;
+
+	atomic_inc(&ctx->send_possible);
 	tdi_kt_log(c, 's');
 }
 
@@ -179,6 +207,59 @@ static void tdi_kt_datagram(void *c, const struct sockaddr_tdi *from,
 	spin_unlock_bh(&ctx->lock);
 	kfree_skb(skb);
 	tdi_kt_log(ctx, 'd');
+}
+
+/* The chained handlers: the chain's bytes and flags are kept; then the
+ * answer the case set (a chain kept goes to ctx->kept).
+ */
+static int tdi_kt_chain(struct tdi_kt_ctx *ctx, unsigned int flags,
+			struct sk_buff *chain, char c)
+{
+	int answer = READ_ONCE(ctx->chain_answer);
+
+	spin_lock_bh(&ctx->lock);
+	ctx->chain_flags = flags;
+	ctx->chain_len = chain->len;
+	ctx->chain_frags = skb_has_frag_list(chain);
+	if (skb_copy_bits(chain, 0, ctx->chain_data,
+			  min_t(size_t, chain->len, KT_CHAIN)))
+		ctx->chain_len = -1;
+	if (answer == TDI_CHAINED_KEEP) {
+		if (ctx->nkept < KT_KEPT)
+			ctx->kept[ctx->nkept++] = chain;
+		else
+			answer = TDI_CHAINED_DONE;
+	}
+	spin_unlock_bh(&ctx->lock);
+	tdi_kt_log(ctx, c);
+	return answer;
+}
+
+static int tdi_kt_chained(void *c, struct tdi_endpoint *ep, void *conn_ctx,
+			  unsigned int flags, struct sk_buff *chain)
+{
+	return tdi_kt_chain(c, flags, chain, 'C');
+}
+
+static int tdi_kt_chained_x(void *c, struct tdi_endpoint *ep, void *conn_ctx,
+			    unsigned int flags, struct sk_buff *chain)
+{
+	return tdi_kt_chain(c, flags, chain, 'X');
+}
+
+/* Hand back every chain kept. */
+static void tdi_kt_return_kept(struct tdi_kt_ctx *ctx)
+{
+	struct sk_buff *chain;
+
+	for (;;) {
+		spin_lock_bh(&ctx->lock);
+		chain = ctx->nkept ? ctx->kept[--ctx->nkept] : NULL;
+		spin_unlock_bh(&ctx->lock);
+		if (!chain)
+			return;
+		tdi_return_chained_receive(chain);
+	}
 }
 
 /* Register every handler of the case on @a. */
@@ -248,6 +329,9 @@ static int tdi_kapi_test_init(struct kunit *test)
 	init_waitqueue_head(&ctx->wq);
 	spin_lock_init(&ctx->lock);
 	ctx->connect_answer = TDI_CONNECT_ACCEPT;
+	ctx->chain_data = kunit_kzalloc(test, KT_CHAIN, GFP_KERNEL);
+	if (!ctx->chain_data)
+		return -ENOMEM;
 	test->priv = ctx;
 
 	dev = alloc_netdev(0, "tdikt%d", NET_NAME_ENUM, ether_setup);
@@ -277,6 +361,7 @@ static void tdi_kapi_test_exit(struct kunit *test)
 {
 	struct tdi_kt_ctx *ctx = test->priv;
 
+	tdi_kt_return_kept(ctx);
 	if (ctx->cli)
 		tdi_close_endpoint(ctx->cli);
 	if (ctx->srv)
@@ -762,6 +847,196 @@ static void tdi_kapi_link_down_test(struct kunit *test)
 			TDI_REASON_LINK_DOWN);
 }
 
+/* Set (or clear, with NULL) the chained handlers of the server. */
+static void tdi_kt_set_chained(struct kunit *test, bool on)
+{
+	struct tdi_kt_ctx *ctx = test->priv;
+	struct tdi_event_handler h[] = {
+		{ .type = TDI_EVENT_CHAINED_RECEIVE, .context = ctx,
+		  .chained_receive = on ? tdi_kt_chained : NULL },
+		{ .type = TDI_EVENT_CHAINED_RECEIVE_EXPEDITED, .context = ctx,
+		  .chained_receive_expedited = on ? tdi_kt_chained_x : NULL },
+	};
+
+	KUNIT_ASSERT_EQ(test, tdi_set_event_handler(ctx->srv_addr, &h[0]), 0);
+	KUNIT_ASSERT_EQ(test, tdi_set_event_handler(ctx->srv_addr, &h[1]), 0);
+}
+
+static void tdi_kt_pattern(u8 *p, size_t len, u8 seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = seed + i * 7;
+}
+
+/* The chained receive handler is given whole TSDUs as one skb, the
+ * receive handler never: kept and handed back, taken, not accepted (then
+ * a receive request takes it), expedited; a chain kept past the close of
+ * its endpoint is handed back safely.
+ */
+static void tdi_kapi_chained_test(struct kunit *test)
+{
+	struct tdi_kt_ctx *ctx = test->priv;
+	u8 *tsdu = kunit_kzalloc(test, 5000, GFP_KERNEL);
+	char in[16] = "";
+	struct kvec kv = { .iov_base = in, .iov_len = sizeof(in) };
+	struct tdi_kt_req r;
+	struct iov_iter it;
+
+	KUNIT_ASSERT_NOT_NULL(test, tsdu);
+	tdi_kt_connect_pair(test, SOCK_SEQPACKET);
+	tdi_kt_set_chained(test, true);
+	/* a TSDU of several frames, kept */
+	ctx->chain_answer = TDI_CHAINED_KEEP;
+	tdi_kt_pattern(tsdu, 5000, 3);
+	KUNIT_EXPECT_EQ(test, tdi_kt_send(test, ctx->cli, tsdu, 5000, 0), 0);
+	KUNIT_ASSERT_TRUE(test, tdi_kt_wait_log(ctx, 2));
+	KUNIT_EXPECT_EQ(test, memcmp(ctx->log, "cC", 2), 0);
+	KUNIT_EXPECT_EQ(test, ctx->chain_len, 5000UL);
+	KUNIT_EXPECT_TRUE(test, ctx->chain_frags);
+	KUNIT_EXPECT_EQ(test, ctx->chain_flags,
+			(unsigned int)TDI_RECEIVE_ENTIRE_MESSAGE);
+	KUNIT_EXPECT_EQ(test, memcmp(ctx->chain_data, tsdu, 5000), 0);
+	KUNIT_EXPECT_EQ(test, ctx->nkept, 1);
+	tdi_kt_return_kept(ctx);
+	/* taken: tdi frees it */
+	ctx->chain_answer = TDI_CHAINED_DONE;
+	KUNIT_EXPECT_EQ(test, tdi_kt_send(test, ctx->cli, "done", 4, 0), 0);
+	KUNIT_ASSERT_TRUE(test, tdi_kt_wait_log(ctx, 3));
+	KUNIT_EXPECT_EQ(test, ctx->chain_len, 4UL);
+	KUNIT_EXPECT_FALSE(test, ctx->chain_frags);
+	KUNIT_EXPECT_EQ(test, memcmp(ctx->chain_data, "done", 4), 0);
+	/* not accepted: it stays queued, for a receive request */
+	ctx->chain_answer = -EAGAIN;
+	KUNIT_EXPECT_EQ(test, tdi_kt_send(test, ctx->cli, "again", 5, 0), 0);
+	KUNIT_ASSERT_TRUE(test, tdi_kt_wait_log(ctx, 4));
+	tdi_kt_req_init(ctx, &r);
+	iov_iter_kvec(&it, ITER_DEST, &kv, 1, sizeof(in));
+	KUNIT_ASSERT_EQ(test, tdi_receive(ctx->srv, &r.req, &it, 0), 0);
+	KUNIT_ASSERT_TRUE(test, tdi_kt_wait(ctx, &r));
+	KUNIT_EXPECT_EQ(test, r.status, 0);
+	KUNIT_EXPECT_EQ(test, r.bytes, 5UL);
+	KUNIT_EXPECT_EQ(test, r.req.flags,
+			(unsigned int)TDI_RECEIVE_ENTIRE_MESSAGE);
+	KUNIT_EXPECT_EQ(test, memcmp(in, "again", 5), 0);
+	/* expedited, ahead of normal data */
+	ctx->chain_answer = TDI_CHAINED_DONE;
+	KUNIT_EXPECT_EQ(test, tdi_kt_send(test, ctx->cli, "urgent", 6,
+					  TDI_SEND_EXPEDITED), 0);
+	KUNIT_ASSERT_TRUE(test, tdi_kt_wait_log(ctx, 5));
+	KUNIT_EXPECT_EQ(test, ctx->log[4], 'X');
+	KUNIT_EXPECT_EQ(test, ctx->chain_flags,
+			(unsigned int)(TDI_RECEIVE_EXPEDITED |
+				       TDI_RECEIVE_ENTIRE_MESSAGE));
+	KUNIT_EXPECT_EQ(test, memcmp(ctx->chain_data, "urgent", 6), 0);
+	/* never the receive handlers */
+	KUNIT_EXPECT_NULL(test, memchr(ctx->log, 'r', ctx->nlog));
+	KUNIT_EXPECT_NULL(test, memchr(ctx->log, 'x', ctx->nlog));
+	/* a chain kept past the close of its endpoint */
+	ctx->chain_answer = TDI_CHAINED_KEEP;
+	KUNIT_EXPECT_EQ(test, tdi_kt_send(test, ctx->cli, "kept", 4, 0), 0);
+	KUNIT_ASSERT_TRUE(test, tdi_kt_wait_log(ctx, 6));
+	KUNIT_EXPECT_EQ(test, ctx->nkept, 1);
+	tdi_close_endpoint(ctx->srv);
+	ctx->srv = NULL;
+	tdi_kt_return_kept(ctx);
+}
+
+/* Chains kept count against the receive buffer: a stream's sender runs
+ * out of window while the server keeps what it is given, and is told
+ * that it may send again once the chains are handed back.
+ */
+static void tdi_kapi_chained_window_test(struct kunit *test)
+{
+	struct tdi_kt_ctx *ctx = test->priv;
+	static u8 big[65536];
+	struct tdi_kt_req r;
+	struct iov_iter it;
+	int i, err = 0;
+
+	tdi_kt_connect_pair(test, SOCK_STREAM);
+	tdi_kt_set_chained(test, true);
+	ctx->chain_answer = TDI_CHAINED_KEEP;
+	for (i = 0; i < 200 && !err; i++) {
+		struct kvec out = { .iov_base = big, .iov_len = sizeof(big) };
+
+		tdi_kt_req_init(ctx, &r);
+		iov_iter_kvec(&it, ITER_SOURCE, &out, 1, sizeof(big));
+		err = tdi_send(ctx->cli, &r.req, &it, TDI_SEND_NON_BLOCKING);
+		if (!err)
+			KUNIT_ASSERT_TRUE(test, tdi_kt_wait(ctx, &r));
+	}
+	KUNIT_ASSERT_EQ(test, err, -EAGAIN);
+	msleep(500);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->send_possible), 0);
+	KUNIT_EXPECT_GT(test, ctx->nkept, 0);
+	tdi_kt_return_kept(ctx);
+	ctx->chain_answer = TDI_CHAINED_DONE;
+	for (i = 0; i < 100 && !atomic_read(&ctx->send_possible); i++) {
+		msleep(100);
+		tdi_kt_return_kept(ctx);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->send_possible), 1);
+}
+
+static void tdi_kt_send_work(struct work_struct *w)
+{
+	struct tdi_kt_ctx *ctx = container_of(w, struct tdi_kt_ctx, send_work);
+	struct kvec kv = { .iov_base = "held", .iov_len = 4 };
+	struct tdi_kt_req *r = &ctx->work_req;
+	struct iov_iter it;
+
+	iov_iter_kvec(&it, ITER_SOURCE, &kv, 1, 4);
+	if (tdi_send(ctx->cli, &r->req, &it, 0))
+		atomic_set(&r->calls, -1);
+}
+
+/* An end that comes while the endpoint's handlers are busy on another CPU
+ * is told before the endpoint can be used again: until its disconnect
+ * handler ran, a new listen is refused with -EBUSY.
+ */
+static void tdi_kapi_end_then_listen_test(struct kunit *test)
+{
+	struct tdi_listen_request l = {};
+	struct tdi_kt_ctx *ctx = test->priv;
+	struct tdi_kt_req ra, rl;
+	int other;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	tdi_kt_connect_pair(test, SOCK_STREAM);
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(0)), 0);
+	other = cpumask_next(0, cpu_online_mask);
+	/* the server's receive handler holds its events on the other CPU */
+	tdi_kt_req_init(ctx, &ctx->work_req);
+	INIT_WORK(&ctx->send_work, tdi_kt_send_work);
+	WRITE_ONCE(ctx->hold, true);
+	queue_work_on(other, system_highpri_wq, &ctx->send_work);
+	KUNIT_EXPECT_TRUE(test, wait_event_timeout(ctx->wq, READ_ONCE(ctx->held),
+						   KT_WAIT) > 0);
+	/* the client aborts meanwhile: the server's end waits its turn */
+	tdi_kt_req_init(ctx, &ra);
+	KUNIT_EXPECT_EQ(test, tdi_disconnect(ctx->cli, &ra.req,
+					     TDI_DISCONNECT_ABORT, NULL, 0, 0),
+			0);
+	msleep(100);
+	tdi_kt_req_init(ctx, &rl);
+	KUNIT_EXPECT_EQ(test, tdi_listen(ctx->srv, &rl.req, &l), -EBUSY);
+	WRITE_ONCE(ctx->hold, false);
+	flush_work(&ctx->send_work);
+	set_cpus_allowed_ptr(current, cpu_online_mask);
+	/* the data, then the end, told; then the endpoint listens again */
+	KUNIT_ASSERT_TRUE(test, tdi_kt_wait_log(ctx, 3));
+	KUNIT_EXPECT_EQ(test, memcmp(ctx->log, "crA", 3), 0);
+	KUNIT_EXPECT_EQ(test, tdi_listen(ctx->srv, &rl.req, &l), 0);
+	KUNIT_EXPECT_TRUE(test, tdi_kt_wait(ctx, &ctx->work_req));
+	tdi_close_endpoint(ctx->srv);
+	ctx->srv = NULL;
+	KUNIT_EXPECT_TRUE(test, tdi_kt_wait(ctx, &rl));
+	KUNIT_EXPECT_EQ(test, rl.status, -ECONNABORTED);
+}
+
 static struct kunit_case tdi_kapi_test_cases[] = {
 	KUNIT_CASE(tdi_kapi_connect_and_data_test),
 	KUNIT_CASE(tdi_kapi_release_order_test),
@@ -774,6 +1049,9 @@ static struct kunit_case tdi_kapi_test_cases[] = {
 	KUNIT_CASE(tdi_kapi_defer_test),
 	KUNIT_CASE(tdi_kapi_send_possible_test),
 	KUNIT_CASE(tdi_kapi_link_down_test),
+	KUNIT_CASE(tdi_kapi_chained_test),
+	KUNIT_CASE(tdi_kapi_chained_window_test),
+	KUNIT_CASE(tdi_kapi_end_then_listen_test),
 	{}
 };
 
