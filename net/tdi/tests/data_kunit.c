@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: reads from the TSDU queues -- tdi_conn_recv_data(),
- * tdi_conn_recv_xdata() and tdi_conn_head_tsdu() -- on an endpoint that
+ * tdi_conn_recv_xdata(), tdi_conn_head_tsdu() and the chains of a chained
+ * receive (tdi_conn_recv_chain(), _unchain()) -- on an endpoint that
  * is only its queues: partial TSDUs, the end of a TSDU in a frame of its
  * own, truncation, peeking, the receive queue's byte count.
  */
@@ -352,6 +353,99 @@ static void tdi_data_xdata_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, skb_queue_empty(&ctx->ts.xrecv_queue));
 }
 
+/* The bytes of @chain, NUL-terminated, in ctx->buf. */
+static void tdi_data_chain_bytes(struct kunit *test, struct sk_buff *chain)
+{
+	struct tdi_data_ctx *ctx = test->priv;
+
+	KUNIT_ASSERT_LT(test, chain->len, sizeof(ctx->buf));
+	KUNIT_ASSERT_EQ(test, skb_copy_bits(chain, 0, ctx->buf, chain->len), 0);
+	ctx->buf[chain->len] = 0;
+}
+
+/* A chain is the head TSDU from its first unread byte, its frames on the
+ * first one's frag_list; put back, it reads as before.
+ */
+static void tdi_data_chain_msg_test(struct kunit *test)
+{
+	struct tdi_data_ctx *ctx = test->priv;
+	struct tdi_recv r = { .len = 1, .msgmode = true };
+	struct sk_buff *chain;
+	bool entire;
+
+	ctx->ts.sk.sk_type = SOCK_SEQPACKET;
+	tdi_data_rcv(test, "ab", false);
+	tdi_data_rcv(test, "cde", true);
+	tdi_data_rcv(test, "f", true);
+	KUNIT_EXPECT_EQ(test, tdi_data_read(test, &r), 1);	/* "a" */
+	chain = tdi_conn_recv_chain(&ctx->ts, false, &entire);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chain);
+	KUNIT_EXPECT_TRUE(test, entire);
+	KUNIT_EXPECT_TRUE(test, skb_has_frag_list(chain));
+	KUNIT_EXPECT_EQ(test, chain->len, 4U);
+	tdi_data_chain_bytes(test, chain);
+	KUNIT_EXPECT_STREQ(test, ctx->buf, "bcde");
+	KUNIT_EXPECT_EQ(test, ctx->ts.rcv_unread, 1U);
+	KUNIT_EXPECT_EQ(test, tdi_data_queued(test), 1U);
+	/* not accepted: back where it was */
+	tdi_conn_recv_unchain(&ctx->ts, chain, false);
+	KUNIT_EXPECT_EQ(test, ctx->ts.rcv_unread, 5U);
+	KUNIT_EXPECT_EQ(test, tdi_data_queued(test), 3U);
+	r = (struct tdi_recv){ .len = 32, .msgmode = true };
+	KUNIT_EXPECT_EQ(test, tdi_data_read(test, &r), 1);
+	KUNIT_EXPECT_STREQ(test, ctx->buf, "bcde");
+	KUNIT_EXPECT_TRUE(test, r.eor);
+	/* a TSDU of one frame: no frag_list */
+	chain = tdi_conn_recv_chain(&ctx->ts, false, &entire);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chain);
+	KUNIT_EXPECT_FALSE(test, skb_has_frag_list(chain));
+	tdi_data_chain_bytes(test, chain);
+	KUNIT_EXPECT_STREQ(test, ctx->buf, "f");
+	consume_skb(chain);
+	KUNIT_EXPECT_NULL(test, tdi_conn_recv_chain(&ctx->ts, false, &entire));
+	KUNIT_EXPECT_EQ(test, ctx->ts.rcv_unread, 0U);
+}
+
+/* A stream's chain is all that is queued, and ends no TSDU; message mode
+ * with the end not there yet chains what came; expedited: one TSDU.
+ */
+static void tdi_data_chain_stream_test(struct kunit *test)
+{
+	struct tdi_data_ctx *ctx = test->priv;
+	struct sk_buff *chain;
+	bool entire;
+
+	ctx->ts.sk.sk_type = SOCK_STREAM;
+	tdi_data_rcv(test, "ab", false);
+	tdi_data_rcv(test, "cd", true);
+	tdi_data_rcv(test, "ef", false);
+	chain = tdi_conn_recv_chain(&ctx->ts, false, &entire);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chain);
+	KUNIT_EXPECT_FALSE(test, entire);
+	tdi_data_chain_bytes(test, chain);
+	KUNIT_EXPECT_STREQ(test, ctx->buf, "abcdef");
+	KUNIT_EXPECT_EQ(test, tdi_data_queued(test), 0U);
+	consume_skb(chain);
+
+	ctx->ts.sk.sk_type = SOCK_SEQPACKET;
+	tdi_data_rcv(test, "gh", false);
+	chain = tdi_conn_recv_chain(&ctx->ts, false, &entire);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chain);
+	KUNIT_EXPECT_FALSE(test, entire);
+	consume_skb(chain);
+
+	tdi_data_queue(test, &ctx->ts.xrecv_queue, "urgent", true);
+	tdi_data_queue(test, &ctx->ts.xrecv_queue, "more", true);
+	chain = tdi_conn_recv_chain(&ctx->ts, true, &entire);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, chain);
+	KUNIT_EXPECT_TRUE(test, entire);
+	tdi_data_chain_bytes(test, chain);
+	KUNIT_EXPECT_STREQ(test, ctx->buf, "urgent");
+	tdi_conn_recv_unchain(&ctx->ts, chain, true);
+	KUNIT_EXPECT_EQ(test, skb_queue_len(&ctx->ts.xrecv_queue), 2U);
+	KUNIT_EXPECT_EQ(test, ctx->ts.rcv_unread, 0U);
+}
+
 static struct kunit_case tdi_data_test_cases[] = {
 	KUNIT_CASE(tdi_data_stream_test),
 	KUNIT_CASE(tdi_data_stream_eor_test),
@@ -364,6 +458,8 @@ static struct kunit_case tdi_data_test_cases[] = {
 	KUNIT_CASE(tdi_data_zero_test),
 	KUNIT_CASE(tdi_data_head_tsdu_test),
 	KUNIT_CASE(tdi_data_xdata_test),
+	KUNIT_CASE(tdi_data_chain_msg_test),
+	KUNIT_CASE(tdi_data_chain_stream_test),
 	{}
 };
 

@@ -425,6 +425,27 @@ static int tdi_kt_send(struct kunit *test, struct tdi_endpoint *ep,
 	return r.status;
 }
 
+/* The client sends without blocking until it finds no room (-EAGAIN). */
+static void tdi_kt_fill_window(struct kunit *test)
+{
+	struct tdi_kt_ctx *ctx = test->priv;
+	static u8 big[65536];
+	struct tdi_kt_req r;
+	struct iov_iter it;
+	int i, err = 0;
+
+	for (i = 0; i < 200 && !err; i++) {
+		struct kvec out = { .iov_base = big, .iov_len = sizeof(big) };
+
+		tdi_kt_req_init(ctx, &r);
+		iov_iter_kvec(&it, ITER_SOURCE, &out, 1, sizeof(big));
+		err = tdi_send(ctx->cli, &r.req, &it, TDI_SEND_NON_BLOCKING);
+		if (!err)
+			KUNIT_ASSERT_TRUE(test, tdi_kt_wait(ctx, &r));
+	}
+	KUNIT_ASSERT_EQ(test, err, -EAGAIN);
+}
+
 /* ---- The cases ---- */
 
 /* The connect handler takes the offer on the endpoint it names; data
@@ -792,24 +813,15 @@ static void tdi_kapi_defer_test(struct kunit *test)
 static void tdi_kapi_send_possible_test(struct kunit *test)
 {
 	struct tdi_kt_ctx *ctx = test->priv;
-	static u8 big[65536], sink[65536];
+	static u8 sink[65536];
 	struct kvec kv = { .iov_base = sink, .iov_len = sizeof(sink) };
 	struct tdi_kt_req r;
 	struct iov_iter it;
-	int i, err = 0;
+	int i;
 
 	tdi_kt_connect_pair(test, SOCK_STREAM);
 	/* the server's handler takes 256 bytes and then nothing */
-	for (i = 0; i < 200 && !err; i++) {
-		struct kvec out = { .iov_base = big, .iov_len = sizeof(big) };
-
-		tdi_kt_req_init(ctx, &r);
-		iov_iter_kvec(&it, ITER_SOURCE, &out, 1, sizeof(big));
-		err = tdi_send(ctx->cli, &r.req, &it, TDI_SEND_NON_BLOCKING);
-		if (!err)
-			KUNIT_ASSERT_TRUE(test, tdi_kt_wait(ctx, &r));
-	}
-	KUNIT_ASSERT_EQ(test, err, -EAGAIN);
+	tdi_kt_fill_window(test);
 	KUNIT_EXPECT_NULL(test, memchr(ctx->log, 's', ctx->nlog));
 	/* the server reads: acknowledgments free the client's buffer */
 	for (i = 0; i < 200 && !memchr(ctx->log, 's', READ_ONCE(ctx->nlog));
@@ -824,7 +836,7 @@ static void tdi_kapi_send_possible_test(struct kunit *test)
 				      ctx->log);
 	}
 	KUNIT_EXPECT_NOT_NULL(test, memchr(ctx->log, 's', ctx->nlog));
-	KUNIT_EXPECT_EQ(test, tdi_kt_send(test, ctx->cli, big, 100,
+	KUNIT_EXPECT_EQ(test, tdi_kt_send(test, ctx->cli, sink, 100,
 					  TDI_SEND_NON_BLOCKING), 0);
 }
 
@@ -950,24 +962,12 @@ static void tdi_kapi_chained_test(struct kunit *test)
 static void tdi_kapi_chained_window_test(struct kunit *test)
 {
 	struct tdi_kt_ctx *ctx = test->priv;
-	static u8 big[65536];
-	struct tdi_kt_req r;
-	struct iov_iter it;
-	int i, err = 0;
+	int i;
 
 	tdi_kt_connect_pair(test, SOCK_STREAM);
 	tdi_kt_set_chained(test, true);
 	ctx->chain_answer = TDI_CHAINED_KEEP;
-	for (i = 0; i < 200 && !err; i++) {
-		struct kvec out = { .iov_base = big, .iov_len = sizeof(big) };
-
-		tdi_kt_req_init(ctx, &r);
-		iov_iter_kvec(&it, ITER_SOURCE, &out, 1, sizeof(big));
-		err = tdi_send(ctx->cli, &r.req, &it, TDI_SEND_NON_BLOCKING);
-		if (!err)
-			KUNIT_ASSERT_TRUE(test, tdi_kt_wait(ctx, &r));
-	}
-	KUNIT_ASSERT_EQ(test, err, -EAGAIN);
+	tdi_kt_fill_window(test);
 	msleep(500);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->send_possible), 0);
 	KUNIT_EXPECT_GT(test, ctx->nkept, 0);
