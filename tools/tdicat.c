@@ -13,12 +13,14 @@
  *	is accepted when its connect data starts with PREFIX and rejected
  *	otherwise, without it "accept? [y/n]" is asked on /dev/tty.  A
  *	rejected offer ends tdicat with status 1.
- *   tdicat [-s] [-t stream|seqpacket] [-i IFNAME] [-b SIZE]
+ *   tdicat [-s] [-t stream|seqpacket] [-i IFNAME] [-b SIZE] [-d]
  *	    [--connect-data STR] [--disconnect-data STR]
  *	    [--release | --abort] NODE PORT
  *	connect to NODE (aa:bb:cc:dd:ee:ff, or "self") at PORT, print the
  *	accept data the peer sent, copy stdin to the connection, then end
- *	it (see --release and --abort)
+ *	it (see --release and --abort).  With -d (duplex, --release only),
+ *	what the peer sends is copied to stdout meanwhile, to its end, by a
+ *	child process: a client of an echo service.
  *   tdicat -u [-s] [-i IFNAME] [-c COUNT] -l PORT
  *	datagrams: bind PORT and copy each datagram that arrives to stdout
  *	(its sender on stderr unless -s), COUNT of them (default: forever)
@@ -44,7 +46,8 @@
  *
  * Every option has a long form: --listen (-l), --silent (-s),
  * --query-accept (-q), --type (-t), --interface (-i), --bufsize (-b),
- * --datagram (-u), --count (-c); --help prints a usage summary.
+ * --duplex (-d), --datagram (-u), --count (-c); --help prints a usage
+ * summary.
  *
  * Exit status: 0 after an orderly end (or all datagrams), 1 on any error
  * (the errno and TDI_DISCONNECT_REASON are printed) or a rejected offer,
@@ -61,6 +64,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/tdi.h>
@@ -75,13 +79,14 @@ struct conn_opts {
 	const char *accept_data;
 	const char *disconnect_data;
 	unsigned int end;		/* TDI_DISCONNECT_RELEASE or _ABORT */
+	int duplex;			/* -d: the peer's data to stdout */
 };
 
 static const char usage_text[] =
 	"usage: tdicat [-s] [-t stream|seqpacket] [-i IFNAME] [-b SIZE]\n"
 	"              [-q [--accept-if PREFIX]] [--accept-data STR]\n"
 	"              [--disconnect-data STR] [--release|--abort] -l PORT\n"
-	"       tdicat [-s] [-t stream|seqpacket] [-i IFNAME] [-b SIZE]\n"
+	"       tdicat [-s] [-t stream|seqpacket] [-i IFNAME] [-b SIZE] [-d]\n"
 	"              [--connect-data STR] [--disconnect-data STR]\n"
 	"              [--release|--abort] NODE PORT\n"
 	"       tdicat -u [-s] [-i IFNAME] [-c COUNT] -l PORT\n"
@@ -277,26 +282,66 @@ static void settle(int fd)
 	}
 }
 
-/* End the connection as asked (--release or --abort) and report. */
-static void end_conn(int fd, const struct conn_opts *o)
+/* -d: a child process copies the connection to stdout, to the end of
+ * the peer's data, while the caller sends.  Return its pid.
+ */
+static pid_t start_reader(int fd, size_t bufsize)
+{
+	unsigned long long total = 0;
+	const char *failed;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid)
+		return pid;
+	if (copy(fd, 1, 0, bufsize, &total, &failed)) {
+		fprintf(stderr, "tdicat: %s: %s\n", failed, strerror(errno));
+		_exit(1);
+	}
+	if (!quiet)
+		fprintf(stderr, "tdicat: %llu bytes received\n", total);
+	_exit(0);
+}
+
+/* Wait for the reader @pid; 0 when it copied everything, else 1. */
+static int wait_reader(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) < 0)
+		die("waitpid");
+	return !WIFEXITED(status) || WEXITSTATUS(status);
+}
+
+/* End the connection as asked (--release or --abort) and report; @reader
+ * is the -d child (0: none).  Return 0, or 1 when the reader failed.
+ */
+static int end_conn(int fd, const struct conn_opts *o, pid_t reader)
 {
 	struct tdi_disconnect d = { .flags = o->end, .timeout_ms = -1 };
 	char tmp[4096];
+	int ret = 0;
 
 	set_udata(fd, TDI_DISCONNECT_DATA, o->disconnect_data,
 		  "TDI_DISCONNECT_DATA");
 	if (ioctl(fd, SIOCTDIDISCONNECT, &d))
 		fail_conn(fd, o->end == TDI_DISCONNECT_ABORT ? "abort" :
 			  "release");
-	if (o->end == TDI_DISCONNECT_RELEASE) {
-		/* both have released: read what the peer sent, to the end */
+	/* both have released: read what the peer sent, to the end (the
+	 * reader does that itself)
+	 */
+	if (o->end == TDI_DISCONNECT_RELEASE && !reader)
 		while (read(fd, tmp, sizeof(tmp)) > 0)
 			;
-		if (!quiet)
-			settle(fd);
-	}
+	if (reader)
+		ret = wait_reader(reader);
+	if (o->end == TDI_DISCONNECT_RELEASE && !quiet)
+		settle(fd);
 	if (!quiet)
 		print_end(fd);
+	return ret;
 }
 
 /* Ask on the terminal whether to accept the offer. */
@@ -395,7 +440,7 @@ static int conn_listen(int fd, struct sockaddr_tdi *sa, size_t bufsize,
 		fail_conn(cfd, failed);
 	if (!quiet)
 		fprintf(stderr, "tdicat: %llu bytes received\n", total);
-	end_conn(cfd, o);
+	end_conn(cfd, o, 0);
 	close(cfd);
 	return 0;
 }
@@ -406,6 +451,7 @@ static int conn_connect(int fd, struct sockaddr_tdi *sa, size_t bufsize,
 {
 	unsigned long long total = 0;
 	struct sockaddr_tdi peer;
+	pid_t reader = 0;
 	const char *failed;
 	socklen_t alen;
 	int r;
@@ -425,13 +471,15 @@ static int conn_connect(int fd, struct sockaddr_tdi *sa, size_t bufsize,
 		print_addr("connected to", &peer);
 		print_udata(fd, TDI_ACCEPT_DATA, "accept data");
 	}
+	if (o->duplex)
+		reader = start_reader(fd, bufsize);
 	if (copy(0, fd, 1, bufsize, &total, &failed))
 		fail_conn(fd, failed);
 	if (!quiet)
 		fprintf(stderr, "tdicat: %llu bytes sent\n", total);
-	end_conn(fd, o);
+	r = end_conn(fd, o, reader);
 	close(fd);
-	return 0;
+	return r;
 }
 
 /* -u -l: print up to @count datagrams (0: no limit). */
@@ -516,6 +564,7 @@ static const struct option long_opts[] = {
 	{ "type",		required_argument,	NULL, 't' },
 	{ "interface",		required_argument,	NULL, 'i' },
 	{ "bufsize",		required_argument,	NULL, 'b' },
+	{ "duplex",		no_argument,		NULL, 'd' },
 	{ "datagram",		no_argument,		NULL, 'u' },
 	{ "count",		required_argument,	NULL, 'c' },
 	{ "accept-if",		required_argument,	NULL, OPT_ACCEPT_IF },
@@ -547,7 +596,7 @@ int main(int argc, char **argv)
 	unsigned long count = 0;
 	size_t bufsize = 65536;
 
-	while ((c = getopt_long(argc, argv, "lsqt:i:b:uc:", long_opts,
+	while ((c = getopt_long(argc, argv, "lsqt:i:b:duc:", long_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'u':
@@ -555,6 +604,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			count = strtoul(optarg, NULL, 0);
+			break;
+		case 'd':
+			o.duplex = 1;
 			break;
 		case 'l':
 			listening = 1;
@@ -612,6 +664,8 @@ int main(int argc, char **argv)
 	/* options that do not apply to what was asked */
 	if ((o.accept_if && !o.query) ||
 	    ((o.query || o.accept_data) && !listening) ||
+	    (o.duplex && (listening || type == SOCK_DGRAM ||
+			  o.end == TDI_DISCONNECT_ABORT)) ||
 	    (o.connect_data && listening) ||
 	    (type == SOCK_DGRAM &&
 	     (o.query || o.connect_data || o.accept_data ||

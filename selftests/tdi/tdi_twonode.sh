@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # tdi between two guests over real (emulated) Ethernet NICs: run by
-#   scripts/vm-run --nodes 2 --nic e1000[,virtio] -- selftests/tdi/tdi_twonode.sh
+#   scripts/vm-run --nodes 2 --nic e1000[,virtio] -- \
+#	selftests/tdi/tdi_twonode.sh [SIZE_MIB [ECHO_MIB]]
 # on both guests.  For each NIC (each on its own segment), node 1 listens
 # and node 0 connects to node 1's address on that NIC and sends SIZE_MIB
 # (default 16) of deterministic data, once per socket type; node 1 checks
@@ -13,26 +14,40 @@
 # checks node 1's accept data and disconnect data (node 1 checks node 0's
 # connect data, payload and disconnect data); then one whose connect data
 # does not pass, which node 1 rejects with disconnect data that node 0
-# checks.  KTAP output on each node.
+# checks.  Then, per NIC, kernel clients (net/tdi/samples/): node 1 loads
+# tdi_echo.ko, and node 0 sends ECHO_MIB (default SIZE_MIB / 4, at least
+# 1) through it once per socket type with tools/tdicat -d, checking the
+# echo by hash and the service's accept and disconnect data, then offers
+# a connection with connect data the service rejects; node 0 then loads
+# tdi_ping.ko, a kernel client, which runs a session with the service
+# ended by a release and one ended by an abort.  Node 1 checks what the
+# service and tdi saw of each, until node 0 says it is done with a last
+# connection; both unload their module.  KTAP output on each node.
 
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tdicat=$top/tools/tdicat
 size_mib=${1:-16}
+echo_mib=${2:-$((size_mib / 4))}
+[ "$echo_mib" -ge 1 ] || echo_mib=1
 limit=$((300 + size_mib * 20))	# seconds per transfer
+ping_bytes=$((256 << 10))	# what tdi_ping sends, and expects back
 node=${TDI_NODE:?run me with scripts/vm-run --nodes 2}
 read -r -a models <<<"${TDI_NIC:?}"
 failed=0
 err=$(mktemp)
-trap 'rm -f "$err"' EXIT
+sent=$(mktemp)
+echoed_out=$(mktemp)
+mark=$(mktemp)
+trap 'rm -f "$err" "$sent" "$echoed_out" "$mark"' EXIT
 # TDI_DISCONNECT_REASON values (include/uapi/linux/tdi.h)
 TDI_REASON_REFUSED=3
 TDI_REASON_NO_LISTENER=4
 
-data() {	# deterministic bytes, the same on both nodes
+data() {	# SEED [MIB]: deterministic bytes, the same on both nodes
 	python3 -c "import random, sys
 r = random.Random($1)
-for _ in range($size_mib):
+for _ in range(${2:-$size_mib}):
     sys.stdout.buffer.write(r.randbytes(1 << 20))"
 }
 
@@ -60,7 +75,8 @@ if [ "$node" = 0 ]; then
 	sysctl -qw net.tdi.connect_timeout_ms=$wait_ms
 fi
 
-# result N NAME WHY: one KTAP line, "ok" when WHY is empty
+# result N NAME WHY: one KTAP line, "ok" when WHY is empty, and the
+# seconds since the last one (or since $case_t0 was set)
 result() {
 	if [ -z "$3" ]; then
 		echo "ok $1 $2"
@@ -68,11 +84,13 @@ result() {
 		echo "not ok $1 $2 # $3"
 		failed=$((failed + 1))
 	fi
+	echo "# case time $((SECONDS - case_t0)) s"
+	case_t0=$SECONDS
 }
 
 # has FILE TEXT: FILE holds the line TEXT (tdicat's stderr); else say so
 has() {
-	grep -qxF -- "$2" "$1" || echo "no '$2' in: $(tr '\n' '|' <"$1")"
+	grep -qxF -- "$2" "$1" || echo " no '$2' in: $(tr '\n' '|' <"$1")"
 }
 
 # offer NODE PORT TDICAT-ARGS...: node 0 offers a connection to node 1,
@@ -82,7 +100,7 @@ offer() {
 
 	shift 2
 	for _ in $(seq 120); do
-		timeout 120 "$tdicat" "$@" "$mac" "$port" 2>"$err"
+		timeout "$limit" "$tdicat" "$@" "$mac" "$port" 2>"$err"
 		rc=$?
 		grep -q "reason $TDI_REASON_NO_LISTENER " "$err" || return $rc
 		sleep 0.5
@@ -145,8 +163,204 @@ query_accept() {
 	result $n "query_reject_$model" "$why"
 }
 
+# sample_load NAME PARAMS...: load net/tdi/samples/NAME.ko, next to tdi.ko
+sample_load() {
+	local name=$1
+
+	shift
+	insmod "$(dirname "${TDI_KO:?}")/samples/$name.ko" "$@"
+}
+
+# tdi_stat NAME: tdi's counter NAME (/proc/net/tdi_stat)
+tdi_stat() { awk -v n="$1" '$1 == n { print $2 }' /proc/net/tdi_stat; }
+
+# tdi_echo's count of bytes echoed, -1 when it is not loaded
+echoed() { cat /sys/module/tdi_echo/parameters/echoed 2>/dev/null || echo -1; }
+echoed_at_least() {	# BYTES (no fork: node 1 polls it during a transfer)
+	local v=-1
+
+	read -r v 2>/dev/null </sys/module/tdi_echo/parameters/echoed
+	[ "${v:--1}" -ge "$1" ]
+}
+
+# wait_for COND...: node 1 polls until COND holds, for $limit s at most,
+# or until node 0 is done (the listener for its last connection, $mpid,
+# has ended); COND's last status
+wait_for() {
+	local t
+
+	for ((t = 0; t < limit * 2; t++)); do
+		"$@" && return 0
+		kill -0 "$mpid" 2>/dev/null || break
+		sleep 0.5
+	done
+	"$@"
+}
+
+stat_above() { [ "$(tdi_stat "$1")" -gt "$2" ]; }
+rx_since() { echo $(($(rx_bytes "$1") - $2)); }
+
+# echo_service DEV MODEL PORT: node 1's side of kernel_clients (six
+# results).  tdi_echo.ko serves node 0 on PORT; a result is ok once the
+# service (or tdi) has seen that client's part: bytes echoed, the
+# rejection sent, the abort received.  Node 0's last connection, on PORT
+# + 10, says it is done; the service must then unload.
+echo_service() {
+	local dev=$1 model=$2 port=$3 loaded="" why rx0 refused0 resets0 rc
+	local bytes=$((echo_mib << 20))
+	local total=$((2 * bytes + 2 * ping_bytes))
+
+	rx0=$(rx_bytes "$dev")
+	sample_load tdi_echo port="$port" prefix="$echo_prefix" listen=1 \
+		2>"$err" || loaded="insmod tdi_echo: $(cat "$err")"
+	refused0=$(tdi_stat refused_out)
+	resets0=$(tdi_stat resets_in)
+	timeout $((4 * limit)) "$tdicat" -s -i "$dev" -l $((port + 10)) \
+		>"$mark" 2>&1 &
+	mpid=$!
+
+	n=$((n + 1))
+	why=$loaded
+	wait_for echoed_at_least "$bytes" ||
+		why="${why:-echoed $(echoed) bytes, not $bytes}"
+	result $n "echo_stream_$model" "$why"
+
+	n=$((n + 1))
+	why=$loaded
+	wait_for echoed_at_least $((2 * bytes)) ||
+		why="${why:-echoed $(echoed) bytes, not $((2 * bytes))}"
+	[ "$(rx_since "$dev" "$rx0")" -ge $((2 * bytes)) ] ||
+		why="${why:-$dev received $(rx_since "$dev" "$rx0") bytes}"
+	result $n "echo_seqpacket_$model" "$why"
+
+	n=$((n + 1))
+	why=$loaded
+	wait_for stat_above refused_out "$refused0" ||
+		why="${why:-no REFUSE sent}"
+	result $n "echo_refuse_$model" "$why"
+
+	n=$((n + 1))
+	why=$loaded
+	wait_for echoed_at_least $((2 * bytes + ping_bytes)) ||
+		why="${why:-echoed $(echoed) bytes, not $((2 * bytes + ping_bytes))}"
+	[ "$(rx_since "$dev" "$rx0")" -ge $((2 * bytes + ping_bytes)) ] ||
+		why="${why:-$dev received $(rx_since "$dev" "$rx0") bytes}"
+	result $n "echo_ping_release_$model" "$why"
+
+	n=$((n + 1))
+	why=$loaded
+	wait_for stat_above resets_in "$resets0" ||
+		why="${why:-no RESET received}"
+	result $n "echo_ping_abort_$model" "$why"
+
+	# node 0 is done: all it sent came back, the module unloads
+	n=$((n + 1))
+	why=$loaded
+	wait $mpid
+	rc=$?
+	[ $rc = 0 ] && [ "$(cat "$mark")" = "done" ] ||
+		why="${why:-the last connection from node 0: $rc $(tr '\n' '|' <"$mark")}"
+	[ "$(echoed)" = $total ] || why="${why:-echoed $(echoed) bytes, not $total}"
+	if grep -q "^tdi_echo " /proc/modules; then
+		rmmod tdi_echo 2>"$err" || why="$why rmmod tdi_echo: $(cat "$err")"
+	fi
+	result $n "echo_unload_$model" "$why"
+}
+
+# echo_clients DEV MODEL PEERMAC PORT: node 0's side (six results):
+# tools/tdicat through node 1's tdi_echo, per socket type, then an offer
+# it rejects; tdi_ping.ko's session ended by a release (stream) and one
+# ended by an abort (message mode); then the last connection
+echo_clients() {
+	local dev=$1 model=$2 peer=$3 port=$4 why rc rx0 type res
+	local bytes=$((echo_mib << 20))
+	local ok="ok bytes=$ping_bytes accept=welcome"
+	local ping=/sys/module/tdi_ping/parameters
+
+	for type in stream seqpacket; do
+		n=$((n + 1))
+		why=""
+		data $n "$echo_mib" >"$sent"
+		offer "$peer" "$port" -d -t $type -i "$dev" \
+			--connect-data "$echo_prefix: tdicat over $model" \
+			<"$sent" >"$echoed_out"
+		rc=$?
+		[ "$rc" = 0 ] || why="tdicat exited with $rc"
+		[ "$(sha256sum <"$echoed_out")" = "$(sha256sum <"$sent")" ] ||
+			why="$why echo of $(wc -c <"$echoed_out") bytes differs"
+		why="$why$(has "$err" "tdicat: accept data: \"welcome\" (7 bytes)")"
+		why="$why$(has "$err" "tdicat: $bytes bytes received")"
+		why="$why$(has "$err" "tdicat: ended: reason 1 (release)")"
+		why="$why$(has "$err" "tdicat: peer's disconnect data: \"bye\" (3 bytes)")"
+		result $n "tdicat_echo_${type}_$model" "$why"
+	done
+
+	n=$((n + 1))
+	why=""
+	offer "$peer" "$port" --connect-data "wrong" -i "$dev" </dev/null
+	rc=$?
+	[ $rc = 1 ] || why="tdicat exited with $rc, not 1"
+	why="$why$(grep -q "^tdicat: connect: Connection refused (reason $TDI_REASON_REFUSED refused)" "$err" ||
+		echo "not refused: $(tr '\n' '|' <"$err")")"
+	why="$why$(has "$err" "tdicat: peer's disconnect data: \"go away\" (7 bytes)")"
+	result $n "tdicat_echo_reject_$model" "$why"
+
+	# tdi_ping connects with no interface given: tdi offers the
+	# connection on both NICs and the answer picks this one, which
+	# carries the echo back
+	n=$((n + 1))
+	why=""
+	rx0=$(rx_bytes "$dev")
+	if sample_load tdi_ping node="$peer" port="$port" bytes=$ping_bytes \
+		cdata="$echo_prefix:tdi_ping" 2>"$err"; then
+		echo 1 2>/dev/null >$ping/run || why="run failed:"
+		res=$(cat $ping/result)
+		[ "$res" = "$ok reason=1" ] || why="$why result '$res'"
+		[ "$(rx_since "$dev" "$rx0")" -ge $ping_bytes ] ||
+			why="$why $dev received $(rx_since "$dev" "$rx0") bytes"
+	else
+		why="insmod tdi_ping: $(cat "$err")"
+	fi
+	result $n "ping_release_$model" "$why"
+
+	n=$((n + 1))
+	why=""
+	if [ -d $ping ]; then
+		echo 1 >$ping/seqpacket
+		echo 1 >$ping/abort
+		echo 1 2>/dev/null >$ping/run || why="run failed:"
+		res=$(cat $ping/result)
+		[ "$res" = "$ok reason=2" ] || why="$why result '$res'"
+	else
+		why="tdi_ping is not loaded"
+	fi
+	result $n "ping_abort_$model" "$why"
+
+	# the last connection tells node 1 we are done
+	n=$((n + 1))
+	why=""
+	if [ -d $ping ]; then
+		rmmod tdi_ping 2>"$err" || why="rmmod tdi_ping: $(cat "$err")"
+	fi
+	echo "done" | offer "$peer" $((port + 10)) -s -i "$dev"
+	rc=$?
+	[ $rc = 0 ] || why="$why last connection: tdicat exited with $rc: $(tr '\n' '|' <"$err")"
+	result $n "ping_unload_$model" "$why"
+}
+
+# kernel_clients DEV MODEL PEERMAC K: tdi_echo.ko on node 1 (port 7300 +
+# K), its clients on node 0; six results
+kernel_clients() {
+	if [ "$node" = 1 ]; then
+		echo_service "$1" "$2" $((7300 + $4))
+	else
+		echo_clients "$1" "$2" "$3" $((7300 + $4))
+	fi
+}
+
+echo_prefix=tdi-echo	# tdi_echo accepts connect data that starts so
 echo "TAP version 13"
-echo "1..$((4 * ${#models[@]}))"
+echo "1..$((10 * ${#models[@]}))"
 n=0
 for ((k = 0; k < ${#models[@]}; k++)); do
 	var=TDI_MACS_$k
@@ -156,6 +370,8 @@ for ((k = 0; k < ${#models[@]}; k++)); do
 		exit 1
 	}
 	echo "# node $node, NIC $k ${models[$k]}: $dev ${macs[$node]}"
+	t0=$SECONDS
+	retrans0=$(tdi_stat retransmits)
 	for type in stream seqpacket; do
 		n=$((n + 1))
 		port=$((7100 + n))
@@ -195,7 +411,15 @@ for ((k = 0; k < ${#models[@]}; k++)); do
 			failed=$((failed + 1))
 		fi
 	done
+	t1=$SECONDS
+	case_t0=$t1
 	query_accept "$dev" "${models[$k]}" "${macs[1]}"
+	t2=$SECONDS
+	kernel_clients "$dev" "${models[$k]}" "${macs[1]}" $k
+	# where the time went, for whoever tunes the sizes
+	echo "# ${models[$k]}: transfers $((t1 - t0)) s, offers $((t2 - t1)) s," \
+		"kernel clients $((SECONDS - t2)) s;" \
+		"$(($(tdi_stat retransmits) - retrans0)) retransmits"
 done
 grep -E "frames_|retransmits|drop_checksum" /proc/net/tdi_stat | sed 's/^/# /'
 [ $failed = 0 ]
