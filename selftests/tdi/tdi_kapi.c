@@ -202,6 +202,19 @@ static int echo_connect(int ns, int type, const char *cdata, int *fd)
 	return connect_to(c, mac_k, ECHO_PORT);
 }
 
+/* One recvmsg() of up to @len bytes; *@eor: MSG_EOR came with them (0
+ * bytes without it: the end of the data).
+ */
+static ssize_t recv_piece(int fd, void *buf, size_t len, bool *eor)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n = recvmsg(fd, &m, 0);
+
+	*eor = n >= 0 && (m.msg_flags & MSG_EOR);
+	return n;
+}
+
 struct writer {
 	pthread_t thread;
 	int fd, type;
@@ -257,8 +270,7 @@ TEST_F_TIMEOUT(echo, transfer_and_release, 180)
 	unsigned char ud[TDI_MAX_USER_DATA];
 	size_t got = 0, tsdu = 0;
 	unsigned int i = 0;
-	struct iovec iov;
-	struct msghdr m;
+	bool eor;
 	ssize_t n;
 	int c;
 
@@ -268,22 +280,17 @@ TEST_F_TIMEOUT(echo, transfer_and_release, 180)
 	w.fd = c;
 	ASSERT_EQ(0, pthread_create(&w.thread, NULL, writer_main, &w));
 	for (;;) {
-		memset(&m, 0, sizeof(m));
-		iov.iov_base = buf;
-		iov.iov_len = sizeof(buf);
-		m.msg_iov = &iov;
-		m.msg_iovlen = 1;
-		n = recvmsg(c, &m, 0);
+		n = recv_piece(c, buf, sizeof(buf), &eor);
 		if (n < 0) {
 			TH_LOG("recv after %zu bytes: %s", got, strerror(errno));
 			break;
 		}
-		if (!n && !(m.msg_flags & MSG_EOR))
+		if (!n && !eor)
 			break;
 		hash = fnv(hash, buf, n);
 		got += n;
 		tsdu += n;
-		if (variant->type == SOCK_SEQPACKET && (m.msg_flags & MSG_EOR)) {
+		if (variant->type == SOCK_SEQPACKET && eor) {
 			/* the TSDUs come back whole, in order */
 			EXPECT_EQ(tsdu_size(i), tsdu) {
 				TH_LOG("TSDU %u", i);
@@ -490,8 +497,7 @@ static void *user_echo_main(void *arg)
 	static unsigned char buf[16384];
 	struct user_echo *u = arg;
 	size_t tsdu = 0;
-	struct iovec iov;
-	struct msghdr m;
+	bool eor;
 	ssize_t n;
 	int s;
 
@@ -503,28 +509,22 @@ static void *user_echo_main(void *arg)
 	set_timeo(s, SO_RCVTIMEO, 30000);
 	get_ud(s, TDI_CONNECT_DATA, u->cdata);
 	for (;;) {
-		memset(&m, 0, sizeof(m));
-		iov.iov_base = buf;
-		iov.iov_len = sizeof(buf);
-		m.msg_iov = &iov;
-		m.msg_iovlen = 1;
-		n = recvmsg(s, &m, 0);
+		n = recv_piece(s, buf, sizeof(buf), &eor);
 		if (n < 0) {
 			u->end = errno;
 			break;
 		}
-		if (!n && !(m.msg_flags & MSG_EOR))
+		if (!n && !eor)
 			break;
 		u->bytes += n;
 		tsdu += n;
-		if (u->type == SOCK_SEQPACKET && (m.msg_flags & MSG_EOR)) {
+		if (u->type == SOCK_SEQPACKET && eor) {
 			if (tsdu != PING_TSDU && u->bytes != PING_BYTES)
 				u->bad_tsdus++;
 			tsdu = 0;
 		}
 		if (send(s, buf, n, MSG_NOSIGNAL |
-			 (u->type == SOCK_SEQPACKET &&
-			  !(m.msg_flags & MSG_EOR) ? MSG_MORE : 0)) != n) {
+			 (u->type == SOCK_SEQPACKET && !eor ? MSG_MORE : 0)) != n) {
 			u->end = errno;
 			break;
 		}

@@ -719,6 +719,20 @@ TEST_F(tdi, user_data_connect_accept)
 	close(l);
 }
 
+/* A connection from a (*c) to b's user-data listener *l, accepted as *s. */
+static void ud_pair(struct __test_metadata *_metadata, int nsa, int nsb,
+		    int type, int port, int *l, int *c, int *s)
+{
+	*l = ud_listener(nsb, type, port, NULL);
+	ASSERT_LE(0, *l);
+	*c = sock_in(nsa, type);
+	ASSERT_LE(0, *c);
+	timeouts(*c);
+	ASSERT_EQ(0, connect_to(*c, mac_b, port));
+	*s = accept(*l, NULL, NULL);
+	ASSERT_LE(0, *s);
+}
+
 /*
  * An abort carries our disconnect data: the peer reads it (and the
  * reason) until its endpoint is used again.
@@ -729,14 +743,8 @@ TEST_F(tdi, user_data_abort)
 	unsigned char buf[TDI_MAX_USER_DATA];
 	int l, c, s;
 
-	l = ud_listener(self->nsb, variant->type, self->port, NULL);
-	ASSERT_LE(0, l);
-	c = sock_in(self->nsa, variant->type);
-	ASSERT_LE(0, c);
-	timeouts(c);
-	ASSERT_EQ(0, connect_to(c, mac_b, self->port));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	ud_pair(_metadata, self->nsa, self->nsb, variant->type, self->port,
+		&l, &c, &s);
 	ASSERT_EQ(0, set_ud(s, TDI_DISCONNECT_DATA, "gone: 42", 8));
 	ASSERT_EQ(0, ioctl(s, SIOCTDIDISCONNECT, &d));
 	EXPECT_EQ(-1, recv(c, buf, sizeof(buf), 0));
@@ -837,14 +845,8 @@ TEST_F_TIMEOUT(tdi, user_data_release_ack_lost, 60)
 	unsigned char buf[TDI_MAX_USER_DATA];
 	int l, c, s;
 
-	l = ud_listener(self->nsb, variant->type, self->port, NULL);
-	ASSERT_LE(0, l);
-	c = sock_in(self->nsa, variant->type);
-	ASSERT_LE(0, c);
-	timeouts(c);
-	ASSERT_EQ(0, connect_to(c, mac_b, self->port));
-	s = accept(l, NULL, NULL);
-	ASSERT_LE(0, s);
+	ud_pair(_metadata, self->nsa, self->nsb, variant->type, self->port,
+		&l, &c, &s);
 	timeouts(s);
 	ASSERT_EQ(0, set_ud(c, TDI_DISCONNECT_DATA, "a: bye", 6));
 	ASSERT_EQ(0, shutdown(c, SHUT_WR));

@@ -15,7 +15,8 @@
 # connect data, payload and disconnect data); then one whose connect data
 # does not pass, which node 1 rejects with disconnect data that node 0
 # checks.  Then, per NIC, kernel clients (net/tdi/samples/): node 1 loads
-# tdi_echo.ko, and node 0 sends ECHO_MIB (default SIZE_MIB / 4, at least
+# tdi_echo.ko (on every second NIC with chained=1: it echoes from the
+# chains its chained receive handlers keep), and node 0 sends ECHO_MIB (default SIZE_MIB / 4, at least
 # 1) through it once per socket type with tools/tdicat -d, checking the
 # echo by hash and the service's accept and disconnect data, then offers
 # a connection with connect data the service rejects; node 0 then loads
@@ -206,12 +207,13 @@ rx_since() { echo $(($(rx_bytes "$1") - $2)); }
 # rejection sent, the abort received.  Node 0's last connection, on PORT
 # + 10, says it is done; the service must then unload.
 echo_service() {
-	local dev=$1 model=$2 port=$3 loaded="" why rx0 refused0 resets0 rc
+	local dev=$1 model=$2 port=$3 loaded="" why rx0 refused0 resets0 rc chains
 	local bytes=$((echo_mib << 20))
 	local total=$((2 * bytes + 2 * ping_bytes))
 
 	rx0=$(rx_bytes "$dev")
 	sample_load tdi_echo port="$port" prefix="$echo_prefix" listen=1 \
+		chained=$(((port - 7300) % 2)) \
 		2>"$err" || loaded="insmod tdi_echo: $(cat "$err")"
 	refused0=$(tdi_stat refused_out)
 	resets0=$(tdi_stat resets_in)
@@ -231,6 +233,10 @@ echo_service() {
 		why="${why:-echoed $(echoed) bytes, not $((2 * bytes))}"
 	[ "$(rx_since "$dev" "$rx0")" -ge $((2 * bytes)) ] ||
 		why="${why:-$dev received $(rx_since "$dev" "$rx0") bytes}"
+	# chained=1: the echoes came from chains, else never
+	chains=$(cat /sys/module/tdi_echo/parameters/chains 2>/dev/null)
+	[ "$((${chains:-0} > 0))" = $(((port - 7300) % 2)) ] ||
+		why="${why:-chains echoed: ${chains:-none}}"
 	result $n "echo_seqpacket_$model" "$why"
 
 	n=$((n + 1))
