@@ -176,7 +176,7 @@ static void tdi_kapi_complete(struct tdi_endpoint *ep, struct tdi_request *req,
 	set_bit(TDI_KEV_DONE, &ep->events);
 }
 
-/* Complete every request of @list with @status. */
+/* Complete every request of @list: with what it moved, or @status. */
 static void tdi_kapi_complete_all(struct tdi_endpoint *ep,
 				  struct list_head *list, int status)
 {
@@ -184,6 +184,16 @@ static void tdi_kapi_complete_all(struct tdi_endpoint *ep,
 
 	list_for_each_entry_safe(req, tmp, list, node)
 		tdi_kapi_complete(ep, req, req->done ? 0 : status);
+}
+
+/* Cancel every request of @list (a close): -ECONNABORTED, whatever moved. */
+static void tdi_kapi_cancel_all(struct tdi_endpoint *ep,
+				struct list_head *list)
+{
+	struct tdi_request *req, *tmp;
+
+	list_for_each_entry_safe(req, tmp, list, node)
+		tdi_kapi_complete(ep, req, -ECONNABORTED);
 }
 
 static void tdi_kapi_complete_one(struct tdi_endpoint *ep,
@@ -1003,8 +1013,9 @@ static int tdi_kapi_connect_event(struct tdi_sock *ats, struct sk_buff *skb,
 	if ((ret != TDI_CONNECT_ACCEPT && ret != TDI_CONNECT_DEFER) || !ep)
 		return -ENOMEM;
 	bh_lock_sock(&ep->ts->sk);
+	/* an endpoint that is not idle is left as it is */
 	if (ep->addr != a || test_bit(TDI_EPF_CLOSED, &ep->flags) ||
-	    tdi_kapi_busy(ep) ||
+	    ep->ts->state != TDI_STATE_BOUND || tdi_kapi_busy(ep) ||
 	    tdi_kapi_set_ud(ep->ts, TDI_UD_ACCEPT, ans.data, ans.data_len)) {
 		ret = -ENOMEM;
 	} else {
@@ -1254,10 +1265,10 @@ void tdi_close_endpoint(struct tdi_endpoint *ep)
 	tdi_kapi_complete_one(ep, &ep->connect, -ECONNABORTED);
 	tdi_kapi_complete_one(ep, &ep->disconnect, -ECONNABORTED);
 	tdi_kapi_stop_release_timer(ep);
-	tdi_kapi_complete_all(ep, &ep->sends, -ECONNABORTED);
-	tdi_kapi_complete_all(ep, &ep->xsends, -ECONNABORTED);
-	tdi_kapi_complete_all(ep, &ep->receives, -ECONNABORTED);
-	tdi_kapi_complete_all(ep, &ep->xreceives, -ECONNABORTED);
+	tdi_kapi_cancel_all(ep, &ep->sends);
+	tdi_kapi_cancel_all(ep, &ep->xsends);
+	tdi_kapi_cancel_all(ep, &ep->receives);
+	tdi_kapi_cancel_all(ep, &ep->xreceives);
 	tdi_ep_close(ts, true, &xmitq);
 	tdi_ep_orphan(ts, &xmitq);
 	a = ep->addr;
@@ -1367,7 +1378,8 @@ EXPORT_SYMBOL_GPL(tdi_disassociate_address);
  * @ep: the endpoint, associated and idle
  * @req: completes with 0 once connected, or with the error: -ECONNREFUSED
  *	(refused, or rejected: tdi_peer_user_data() has the reject's
- *	disconnect data), -ETIMEDOUT, -ECONNABORTED (closed)
+ *	disconnect data), -ETIMEDOUT, -ECONNABORTED (closed), -ENETDOWN
+ *	(the device went down)
  * @to: the remote address (its port must not be 0)
  * @data: connect data for the CONNECT, or NULL
  * @data_len: its length, 0 to TDI_MAX_USER_DATA
@@ -1429,7 +1441,8 @@ EXPORT_SYMBOL_GPL(tdi_connect);
  * @ep: the endpoint, associated and idle
  * @req: completes with 0 once an offer connected the endpoint (or, with
  *	TDI_QUERY_ACCEPT, is held on it undecided: then tdi_accept() or
- *	tdi_disconnect() decides), or with -ETIMEDOUT, -ECONNABORTED
+ *	tdi_disconnect() decides), or with -ETIMEDOUT, -ECONNABORTED,
+ *	-ENETDOWN
  * @l: flags, time-out and filter
  *
  * Any context.  Listens of one address object are served in the order
@@ -1481,7 +1494,7 @@ EXPORT_SYMBOL_GPL(tdi_listen);
  * Any context.
  *
  * Return: 0 (@req completes), or at once: -EINVAL (no offer, user data,
- * closed), -EBUSY.
+ * closed), -EBUSY (a rejection outstanding).
  */
 int tdi_accept(struct tdi_endpoint *ep, struct tdi_request *req,
 	       const void *data, u8 data_len)
@@ -1493,10 +1506,13 @@ int tdi_accept(struct tdi_endpoint *ep, struct tdi_request *req,
 	err = tdi_kapi_begin(ep, &xmitq);
 	if (!err && ts->state != TDI_STATE_OFFERED)
 		err = -EINVAL;
-	if (!err && (ep->connect || ep->disconnect))
+	if (!err && ep->disconnect)
 		err = -EBUSY;
 	if (!err && data)
 		err = tdi_kapi_set_ud(ts, TDI_UD_ACCEPT, data, data_len);
+	/* the listen that took the offer, if its event has not run yet */
+	if (!err)
+		tdi_kapi_complete_one(ep, &ep->connect, 0);
 	if (!err) {
 		tdi_kapi_req_start(req);
 		tdi_kapi_complete(ep, req, tdi_ep_accept(ts, &xmitq));
@@ -1544,6 +1560,12 @@ int tdi_disconnect(struct tdi_endpoint *ep, struct tdi_request *req,
 	if (err)
 		goto out;
 	if (ts->state == TDI_STATE_OFFERED || flags == TDI_DISCONNECT_ABORT) {
+		/* a listen whose offer is rejected (or aborted) before its
+		 * event ran: it did take that offer
+		 */
+		if (ts->state == TDI_STATE_OFFERED ||
+		    (tdi_ep_connected(ts) && ep->connect))
+			tdi_kapi_complete_one(ep, &ep->connect, 0);
 		err = tdi_ep_disconnect(ts, flags, &xmitq);
 		if (!err) {
 			/* the client's own doing: no disconnect handler */
