@@ -66,6 +66,7 @@
 #include <net/tdi.h>
 
 #include "../tdi.h"
+#include "kunit_util.h"
 
 static unsigned long long kapi_fuzz_seed;
 module_param(kapi_fuzz_seed, ullong, 0444);
@@ -2539,20 +2540,6 @@ static void tdi_kapi_fuzz_seed_4_test(struct kunit *test)
 	kf_seed_case(test, 4);
 }
 
-/* The loopback device: every frame comes straight back in. */
-static netdev_tx_t kf_xmit(struct sk_buff *skb, struct net_device *dev)
-{
-	skb_orphan(skb);
-	skb->protocol = eth_type_trans(skb, dev);
-	dev->stats.tx_packets++;
-	netif_rx(skb);
-	return NETDEV_TX_OK;
-}
-
-static const struct net_device_ops kf_netdev_ops = {
-	.ndo_start_xmit	= kf_xmit,
-};
-
 static int tdi_kapi_fuzz_init(struct kunit *test)
 {
 	struct net_device *dev;
@@ -2572,21 +2559,9 @@ static int tdi_kapi_fuzz_init(struct kunit *test)
 	INIT_LIST_HEAD(&kf->spares);
 	test->priv = kf;
 
-	dev = alloc_netdev(0, "tdikf%d", NET_NAME_ENUM, ether_setup);
+	dev = tdi_kunit_loopback("tdikf%d", &err);
 	if (!dev)
-		return -ENOMEM;
-	dev->netdev_ops = &kf_netdev_ops;
-	dev->needs_free_netdev = true;
-	eth_hw_addr_random(dev);
-	rtnl_lock();
-	err = register_netdevice(dev);
-	if (!err)
-		err = dev_open(dev, NULL);
-	rtnl_unlock();
-	if (err) {
-		free_netdev(dev);
 		return err;
-	}
 	kf->dev = dev;
 	return 0;
 }
@@ -2702,7 +2677,7 @@ static void tdi_kapi_fuzz_busy_answer_test(struct kunit *test)
 	int i, err;
 
 	if (!KF_BUSY_EP_ANSWER)
-		kunit_skip(test, "KF_BUSY_EP_ANSWER: a known bug of kapi.c");
+		kunit_skip(test, "KF_BUSY_EP_ANSWER is off");
 	ba = kunit_kzalloc(test, sizeof(*ba), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ba);
 	init_waitqueue_head(&ba->wq);
@@ -2781,7 +2756,7 @@ static void tdi_kapi_fuzz_close_partial_test(struct kunit *test)
 	int i, err;
 
 	if (!KF_CLOSE_RECEIVE_FLAGS)
-		kunit_skip(test, "KF_CLOSE_RECEIVE_FLAGS: a known bug of kapi.c");
+		kunit_skip(test, "KF_CLOSE_RECEIVE_FLAGS is off");
 	ba = kunit_kzalloc(test, sizeof(*ba), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ba);
 	init_waitqueue_head(&ba->wq);

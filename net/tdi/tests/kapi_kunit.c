@@ -18,25 +18,12 @@
 #include <net/tdi.h>
 
 #include "../tdi.h"
+#include "kunit_util.h"
 
 #define KT_WAIT		(10 * HZ)
 #define KT_LOG		64
 #define KT_CHAIN	8192
 #define KT_KEPT		512
-
-/* The loopback device: every frame comes straight back in. */
-static netdev_tx_t tdi_kt_xmit(struct sk_buff *skb, struct net_device *dev)
-{
-	skb_orphan(skb);
-	skb->protocol = eth_type_trans(skb, dev);
-	dev->stats.tx_packets++;
-	netif_rx(skb);
-	return NETDEV_TX_OK;
-}
-
-static const struct net_device_ops tdi_kt_netdev_ops = {
-	.ndo_start_xmit	= tdi_kt_xmit,
-};
 
 /* A request of a case, with how often and how it completed. */
 struct tdi_kt_req {
@@ -334,21 +321,9 @@ static int tdi_kapi_test_init(struct kunit *test)
 		return -ENOMEM;
 	test->priv = ctx;
 
-	dev = alloc_netdev(0, "tdikt%d", NET_NAME_ENUM, ether_setup);
+	dev = tdi_kunit_loopback("tdikt%d", &err);
 	if (!dev)
-		return -ENOMEM;
-	dev->netdev_ops = &tdi_kt_netdev_ops;
-	dev->needs_free_netdev = true;
-	eth_hw_addr_random(dev);
-	rtnl_lock();
-	err = register_netdevice(dev);
-	if (!err)
-		err = dev_open(dev, NULL);
-	rtnl_unlock();
-	if (err) {
-		free_netdev(dev);
 		return err;
-	}
 	ctx->dev = dev;
 	ctx->srv_addr = tdi_kt_open_address(test, 4000);
 	ctx->cli_addr = tdi_kt_open_address(test, 0);
