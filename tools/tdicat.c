@@ -2,19 +2,24 @@
 /*
  * tdicat: netcat for AF_TDI.
  *
- *   tdicat [-s] [-t stream|seqpacket] [-i IFNAME] [-b SIZE]
+ *   tdicat [-s] [-t stream|seqpacket] [-i IFNAME] [-b SIZE] [-e]
  *	    [-q [--accept-if PREFIX]] [--accept-data STR]
- *	    [--disconnect-data STR] [--release | --abort] -l PORT
+ *	    [--expedited STR] [--disconnect-data STR]
+ *	    [--release | --abort] -l PORT
  *	listen on PORT, accept one connection, copy it to stdout until the
  *	peer releases, then end it (see --release and --abort).  Unless -s,
  *	the peer's address and connect data are printed on stderr.
+ *	With -e (echo), what arrives is sent back instead: normal data as
+ *	normal data (in message mode TSDU by TSDU), expedited data as
+ *	expedited data; the byte count is printed even when the peer
+ *	aborts.
  *	-q (query-accept): the offer is not accepted by the transport but
  *	handed to tdicat undecided (TDI_QUERY_ACCEPT); with --accept-if it
  *	is accepted when its connect data starts with PREFIX and rejected
  *	otherwise, without it "accept? [y/n]" is asked on /dev/tty.  A
  *	rejected offer ends tdicat with status 1.
  *   tdicat [-s] [-t stream|seqpacket] [-i IFNAME] [-b SIZE] [-d]
- *	    [--connect-data STR] [--disconnect-data STR]
+ *	    [--connect-data STR] [--expedited STR] [--disconnect-data STR]
  *	    [--release | --abort] NODE PORT
  *	connect to NODE (aa:bb:cc:dd:ee:ff, or "self") at PORT, print the
  *	accept data the peer sent, copy stdin to the connection, then end
@@ -40,13 +45,19 @@
  *		 the peer's release (the default)
  *   --abort     SIOCTDIDISCONNECT with TDI_DISCONNECT_ABORT: at once, data
  *		 not yet sent is dropped
+ * Expedited data (TDI_SEND_EXPEDITED, send(MSG_OOB)):
+ *   --expedited STR         sent expedited once the connection is up,
+ *			     before any normal data (at most 1024 bytes)
+ * Expedited data that arrives while tdicat reads the connection (-l, and
+ * -d's reader) is printed on stderr, quoted as user data is.
  * At the end, the byte count, TDI_DISCONNECT_REASON and the peer's
  * disconnect data are printed on stderr; a refused connect prints its
  * reason and the disconnect data of the peer's reject.
  *
  * Every option has a long form: --listen (-l), --silent (-s),
  * --query-accept (-q), --type (-t), --interface (-i), --bufsize (-b),
- * --duplex (-d), --datagram (-u), --count (-c); --help prints a usage
+ * --duplex (-d), --echo (-e), --datagram (-u), --count (-c); --help
+ * prints a usage
  * summary.
  *
  * Exit status: 0 after an orderly end (or all datagrams), 1 on any error
@@ -59,6 +70,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,15 +92,22 @@ struct conn_opts {
 	const char *disconnect_data;
 	unsigned int end;		/* TDI_DISCONNECT_RELEASE or _ABORT */
 	int duplex;			/* -d: the peer's data to stdout */
+	int echo;			/* -e: the peer's data back to it */
+	int type;			/* SOCK_STREAM or SOCK_SEQPACKET */
+	const char *expedited;		/* sent expedited first */
 };
 
+/* Expedited data we send: SPEC's max_expedited is at least this */
+#define MAX_EXPEDITED	1024
+
 static const char usage_text[] =
-	"usage: tdicat [-s] [-t stream|seqpacket] [-i IFNAME] [-b SIZE]\n"
+	"usage: tdicat [-s] [-t stream|seqpacket] [-i IFNAME] [-b SIZE] [-e]\n"
 	"              [-q [--accept-if PREFIX]] [--accept-data STR]\n"
-	"              [--disconnect-data STR] [--release|--abort] -l PORT\n"
+	"              [--expedited STR] [--disconnect-data STR]\n"
+	"              [--release|--abort] -l PORT\n"
 	"       tdicat [-s] [-t stream|seqpacket] [-i IFNAME] [-b SIZE] [-d]\n"
-	"              [--connect-data STR] [--disconnect-data STR]\n"
-	"              [--release|--abort] NODE PORT\n"
+	"              [--connect-data STR] [--expedited STR]\n"
+	"              [--disconnect-data STR] [--release|--abort] NODE PORT\n"
 	"       tdicat -u [-s] [-i IFNAME] [-c COUNT] -l PORT\n"
 	"       tdicat -u [-s] [-i IFNAME] [-b SIZE] NODE PORT\n"
 	"(the comment at the top of tdicat.c says more)\n";
@@ -179,18 +198,13 @@ static int get_udata(int fd, int opt, char *buf)
 	return len;
 }
 
-/* Print the peer's user data of kind @opt, quoted, bytes outside
+/* Print @len bytes of @buf on stderr after @what, quoted, bytes outside
  * printable ASCII as \xNN.
  */
-static void print_udata(int fd, int opt, const char *what)
+static void print_quoted(const char *what, const char *buf, int len)
 {
-	char buf[TDI_MAX_USER_DATA];
-	int len = get_udata(fd, opt, buf), i;
+	int i;
 
-	if (len < 0) {
-		fprintf(stderr, "tdicat: %s: %s\n", what, strerror(errno));
-		return;
-	}
 	if (!len) {
 		fprintf(stderr, "tdicat: %s: none\n", what);
 		return;
@@ -207,37 +221,152 @@ static void print_udata(int fd, int opt, const char *what)
 	fprintf(stderr, "\" (%d bytes)\n", len);
 }
 
-/* Copy @from to @to until the end of @from.  Return 0, or -1 with errno
- * set and *@failed naming the call that failed.
+/* Print the peer's user data of kind @opt. */
+static void print_udata(int fd, int opt, const char *what)
+{
+	char buf[TDI_MAX_USER_DATA];
+	int len = get_udata(fd, opt, buf);
+
+	if (len < 0)
+		fprintf(stderr, "tdicat: %s: %s\n", what, strerror(errno));
+	else
+		print_quoted(what, buf, len);
+}
+
+/* Send all @n bytes of @buf on @fd; in message mode the TSDU ends with
+ * them only when @eor.  0, or -1 with errno set.
  */
-static int copy(int from, int to, int to_sock, size_t bufsize,
-		unsigned long long *total, const char **failed)
+static int send_all(int fd, const char *buf, size_t n, int type, int eor)
+{
+	int flags = MSG_NOSIGNAL |
+		    (type == SOCK_SEQPACKET && !eor ? MSG_MORE : 0);
+	size_t off = 0;
+	ssize_t w;
+
+	do {
+		w = send(fd, buf + off, n - off, flags);
+		if (w < 0)
+			return -1;
+		off += w;
+	} while (off < n);
+	return 0;
+}
+
+/* Send stdin on @fd to its end, in message mode each read as one TSDU.
+ * Return 0, or -1 with errno set and *@failed naming the call that
+ * failed.
+ */
+static int send_stdin(int fd, int type, size_t bufsize,
+		      unsigned long long *total, const char **failed)
 {
 	char *buf = malloc(bufsize);
-	ssize_t n, w, off;
 	int err = 0;
+	ssize_t n;
 
 	if (!buf)
 		die("malloc");
-	while ((n = read(from, buf, bufsize)) > 0) {
-		for (off = 0; off < n; off += w) {
-			if (to_sock)
-				w = send(to, buf + off, n - off, MSG_NOSIGNAL);
-			else
-				w = write(to, buf + off, n - off);
-			if (w < 0) {
-				*failed = to_sock ? "send" : "write";
-				err = errno;
-				goto out;
-			}
+	while ((n = read(0, buf, bufsize)) > 0) {
+		if (send_all(fd, buf, n, type, 1)) {
+			*failed = "send";
+			err = errno;
+			break;
 		}
 		*total += n;
 	}
 	if (n < 0) {
-		*failed = to_sock ? "read" : "recv";
+		*failed = "read";
 		err = errno;
 	}
-out:
+	free(buf);
+	errno = err;
+	return err ? -1 : 0;
+}
+
+/* Take the expedited TSDUs queued on @fd, without waiting: printed on
+ * stderr (unless -s) and, when @echo, sent back expedited.  0, or -1 with
+ * errno set and *@failed naming the call.
+ */
+static int take_expedited(int fd, int echo, const char **failed)
+{
+	static char xbuf[65536];
+	struct iovec iov = { .iov_base = xbuf, .iov_len = sizeof(xbuf) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	for (;;) {
+		m.msg_flags = 0;
+		n = recvmsg(fd, &m, MSG_OOB | MSG_DONTWAIT);
+		if (n < 0 || !(m.msg_flags & MSG_OOB))
+			break;		/* none, or no more will come (0) */
+		if (!quiet)
+			print_quoted("expedited data", xbuf, n);
+		if (echo && send(fd, xbuf, n, MSG_OOB | MSG_NOSIGNAL) != n) {
+			*failed = "send(MSG_OOB)";
+			return -1;
+		}
+	}
+	if (n >= 0 || errno == EAGAIN || errno == EWOULDBLOCK)
+		return 0;
+	*failed = "recv(MSG_OOB)";
+	return -1;
+}
+
+/* Read the connection @fd to the peer's release.  Normal data goes to
+ * @out, or back to the peer when @out is -1 (-e: in message mode TSDU by
+ * TSDU); expedited data is printed (and echoed) by take_expedited().
+ * *@total counts normal bytes.  0, or -1 with errno set and *@failed
+ * naming the call that failed.
+ */
+static int drain(int fd, int out, int type, size_t bufsize,
+		 unsigned long long *total, const char **failed)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN | POLLPRI };
+	char *buf = malloc(bufsize);
+	struct iovec iov = { .iov_base = buf, .iov_len = bufsize };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int err = 0, eor;
+	ssize_t n;
+
+	if (!buf)
+		die("malloc");
+	for (;;) {
+		if (poll(&p, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			*failed = "poll";
+			err = errno;
+			break;
+		}
+		if ((p.revents & POLLPRI) &&
+		    take_expedited(fd, out < 0, failed)) {
+			err = errno;
+			break;
+		}
+		if (!(p.revents & ~POLLPRI))
+			continue;
+		m.msg_flags = 0;
+		n = recvmsg(fd, &m, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			continue;
+		if (n < 0) {
+			*failed = "recv";
+			err = errno;
+			break;
+		}
+		eor = !!(m.msg_flags & MSG_EOR);
+		if (!n && (type != SOCK_SEQPACKET || !eor))
+			break;		/* the peer released */
+		*total += n;
+		if (out < 0 ? send_all(fd, buf, n, type, eor) :
+		    (n && write(out, buf, n) != n)) {
+			*failed = out < 0 ? "send" : "write";
+			err = errno;
+			break;
+		}
+	}
+	/* expedited data that came with the last normal data */
+	if (!err && take_expedited(fd, out < 0, failed))
+		err = errno;
 	free(buf);
 	errno = err;
 	return err ? -1 : 0;
@@ -285,7 +414,7 @@ static void settle(int fd)
 /* -d: a child process copies the connection to stdout, to the end of
  * the peer's data, while the caller sends.  Return its pid.
  */
-static pid_t start_reader(int fd, size_t bufsize)
+static pid_t start_reader(int fd, int type, size_t bufsize)
 {
 	unsigned long long total = 0;
 	const char *failed;
@@ -296,7 +425,7 @@ static pid_t start_reader(int fd, size_t bufsize)
 		die("fork");
 	if (pid)
 		return pid;
-	if (copy(fd, 1, 0, bufsize, &total, &failed)) {
+	if (drain(fd, 1, type, bufsize, &total, &failed)) {
 		fprintf(stderr, "tdicat: %s: %s\n", failed, strerror(errno));
 		_exit(1);
 	}
@@ -402,7 +531,21 @@ static void decide(int fd, const struct conn_opts *o)
 		fprintf(stderr, "tdicat: accepted the offer\n");
 }
 
-/* -l PORT, connection endpoints: one connection, copied to stdout. */
+/* --expedited: send it, one expedited TSDU. */
+static void send_expedited(int fd, const struct conn_opts *o)
+{
+	size_t len;
+
+	if (!o->expedited)
+		return;
+	len = strlen(o->expedited);
+	if (send(fd, o->expedited, len, MSG_OOB | MSG_NOSIGNAL) != (ssize_t)len)
+		fail_conn(fd, "send(MSG_OOB)");
+}
+
+/* -l PORT, connection endpoints: one connection, copied to stdout (-e:
+ * back to the peer).
+ */
 static int conn_listen(int fd, struct sockaddr_tdi *sa, size_t bufsize,
 		       const struct conn_opts *o)
 {
@@ -410,7 +553,7 @@ static int conn_listen(int fd, struct sockaddr_tdi *sa, size_t bufsize,
 	unsigned long long total = 0;
 	const char *failed;
 	socklen_t alen;
-	int one = 1, cfd;
+	int one = 1, cfd, r;
 
 	if (bind(fd, (struct sockaddr *)sa, sizeof(*sa)))
 		die("bind");
@@ -435,11 +578,14 @@ static int conn_listen(int fd, struct sockaddr_tdi *sa, size_t bufsize,
 	}
 	if (o->query)
 		decide(cfd, o);
+	send_expedited(cfd, o);
 
-	if (copy(cfd, 1, 0, bufsize, &total, &failed))
+	r = drain(cfd, o->echo ? -1 : 1, o->type, bufsize, &total, &failed);
+	if (!quiet || (r && o->echo))
+		fprintf(stderr, "tdicat: %llu bytes %s\n", total,
+			o->echo ? "echoed" : "received");
+	if (r)
 		fail_conn(cfd, failed);
-	if (!quiet)
-		fprintf(stderr, "tdicat: %llu bytes received\n", total);
 	end_conn(cfd, o, 0);
 	close(cfd);
 	return 0;
@@ -472,8 +618,9 @@ static int conn_connect(int fd, struct sockaddr_tdi *sa, size_t bufsize,
 		print_udata(fd, TDI_ACCEPT_DATA, "accept data");
 	}
 	if (o->duplex)
-		reader = start_reader(fd, bufsize);
-	if (copy(0, fd, 1, bufsize, &total, &failed))
+		reader = start_reader(fd, o->type, bufsize);
+	send_expedited(fd, o);
+	if (send_stdin(fd, o->type, bufsize, &total, &failed))
 		fail_conn(fd, failed);
 	if (!quiet)
 		fprintf(stderr, "tdicat: %llu bytes sent\n", total);
@@ -554,6 +701,7 @@ enum {
 	OPT_DISCONNECT_DATA,
 	OPT_RELEASE,
 	OPT_ABORT,
+	OPT_EXPEDITED,
 	OPT_HELP,
 };
 
@@ -565,6 +713,7 @@ static const struct option long_opts[] = {
 	{ "interface",		required_argument,	NULL, 'i' },
 	{ "bufsize",		required_argument,	NULL, 'b' },
 	{ "duplex",		no_argument,		NULL, 'd' },
+	{ "echo",		no_argument,		NULL, 'e' },
 	{ "datagram",		no_argument,		NULL, 'u' },
 	{ "count",		required_argument,	NULL, 'c' },
 	{ "accept-if",		required_argument,	NULL, OPT_ACCEPT_IF },
@@ -573,6 +722,7 @@ static const struct option long_opts[] = {
 	{ "disconnect-data",	required_argument,	NULL, OPT_DISCONNECT_DATA },
 	{ "release",		no_argument,		NULL, OPT_RELEASE },
 	{ "abort",		no_argument,		NULL, OPT_ABORT },
+	{ "expedited",		required_argument,	NULL, OPT_EXPEDITED },
 	{ "help",		no_argument,		NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -596,7 +746,7 @@ int main(int argc, char **argv)
 	unsigned long count = 0;
 	size_t bufsize = 65536;
 
-	while ((c = getopt_long(argc, argv, "lsqt:i:b:duc:", long_opts,
+	while ((c = getopt_long(argc, argv, "lsqt:i:b:deuc:", long_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'u':
@@ -607,6 +757,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			o.duplex = 1;
+			break;
+		case 'e':
+			o.echo = 1;
 			break;
 		case 'l':
 			listening = 1;
@@ -652,6 +805,15 @@ int main(int argc, char **argv)
 		case OPT_ABORT:
 			o.end = TDI_DISCONNECT_ABORT;
 			break;
+		case OPT_EXPEDITED:
+			if (strlen(optarg) > MAX_EXPEDITED) {
+				fprintf(stderr,
+					"tdicat: --expedited: more than %d bytes\n",
+					MAX_EXPEDITED);
+				exit(2);
+			}
+			o.expedited = optarg;
+			break;
 		case OPT_HELP:
 			fputs(usage_text, stdout);
 			return 0;
@@ -666,11 +828,13 @@ int main(int argc, char **argv)
 	    ((o.query || o.accept_data) && !listening) ||
 	    (o.duplex && (listening || type == SOCK_DGRAM ||
 			  o.end == TDI_DISCONNECT_ABORT)) ||
-	    (o.connect_data && listening) ||
+	    (o.connect_data && listening) || (o.echo && !listening) ||
 	    (type == SOCK_DGRAM &&
-	     (o.query || o.connect_data || o.accept_data ||
-	      o.disconnect_data || o.end != TDI_DISCONNECT_RELEASE)))
+	     (o.query || o.connect_data || o.accept_data || o.echo ||
+	      o.expedited || o.disconnect_data ||
+	      o.end != TDI_DISCONNECT_RELEASE)))
 		usage();
+	o.type = type;
 
 	fd = socket(AF_TDI, type, 0);
 	if (fd < 0)

@@ -16,14 +16,20 @@
 # does not pass, which node 1 rejects with disconnect data that node 0
 # checks.  Then, per NIC, kernel clients (net/tdi/samples/): node 1 loads
 # tdi_echo.ko (on every second NIC with chained=1: it echoes from the
-# chains its chained receive handlers keep), and node 0 sends ECHO_MIB (default SIZE_MIB / 4, at least
-# 1) through it once per socket type with tools/tdicat -d, checking the
-# echo by hash and the service's accept and disconnect data, then offers
-# a connection with connect data the service rejects; node 0 then loads
-# tdi_ping.ko, a kernel client, which runs a session with the service
-# ended by a release and one ended by an abort.  Node 1 checks what the
-# service and tdi saw of each, until node 0 says it is done with a last
-# connection; both unload their module.  KTAP output on each node.
+# chains its chained receive handlers keep), and node 0 sends ECHO_MIB
+# (default SIZE_MIB / 4, at least 1) through it once per socket type with
+# tools/tdicat -d, checking the echo by hash and the service's accept and
+# disconnect data; then offers a connection with connect data the service
+# rejects; sends 64 KiB with an expedited TSDU (--expedited), which must
+# come back expedited; and aborts a connection (--abort).  Node 0 then
+# loads tdi_ping.ko, a kernel client, which runs a session with the
+# service ended by a release and one ended by an abort.  Node 1 checks
+# what the service and tdi saw of each, until node 0 says it is done with
+# a last connection; both unload their module.  Last, per NIC, the kernel
+# client against a userland listener: node 1 serves with tools/tdicat -e
+# (echo), node 0's tdi_ping runs a session ended by a release and one
+# ended by an abort, both sides check what they saw.  KTAP output on each
+# node.
 
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -33,6 +39,7 @@ echo_mib=${2:-$((size_mib / 4))}
 [ "$echo_mib" -ge 1 ] || echo_mib=1
 limit=$((300 + size_mib * 20))	# seconds per transfer
 ping_bytes=$((256 << 10))	# what tdi_ping sends, and expects back
+xbytes=$((64 << 10))		# what goes with the expedited TSDU
 node=${TDI_NODE:?run me with scripts/vm-run --nodes 2}
 read -r -a models <<<"${TDI_NIC:?}"
 failed=0
@@ -209,7 +216,7 @@ rx_since() { echo $(($(rx_bytes "$1") - $2)); }
 echo_service() {
 	local dev=$1 model=$2 port=$3 loaded="" why rx0 refused0 resets0 rc chains
 	local bytes=$((echo_mib << 20))
-	local total=$((2 * bytes + 2 * ping_bytes))
+	local total=$((2 * bytes + xbytes + 2 * ping_bytes))
 
 	rx0=$(rx_bytes "$dev")
 	sample_load tdi_echo port="$port" prefix="$echo_prefix" listen=1 \
@@ -245,18 +252,31 @@ echo_service() {
 		why="${why:-no REFUSE sent}"
 	result $n "echo_refuse_$model" "$why"
 
+	# node 0's expedited TSDU is checked there, its data here
 	n=$((n + 1))
 	why=$loaded
-	wait_for echoed_at_least $((2 * bytes + ping_bytes)) ||
-		why="${why:-echoed $(echoed) bytes, not $((2 * bytes + ping_bytes))}"
+	wait_for echoed_at_least $((2 * bytes + xbytes)) ||
+		why="${why:-echoed $(echoed) bytes, not $((2 * bytes + xbytes))}"
+	result $n "echo_expedited_$model" "$why"
+
+	n=$((n + 1))
+	why=$loaded
+	wait_for stat_above resets_in "$resets0" ||
+		why="${why:-no RESET received}"
+	result $n "echo_user_abort_$model" "$why"
+
+	n=$((n + 1))
+	why=$loaded
+	wait_for echoed_at_least $((2 * bytes + xbytes + ping_bytes)) ||
+		why="${why:-echoed $(echoed) bytes, not $((2 * bytes + xbytes + ping_bytes))}"
 	[ "$(rx_since "$dev" "$rx0")" -ge $((2 * bytes + ping_bytes)) ] ||
 		why="${why:-$dev received $(rx_since "$dev" "$rx0") bytes}"
 	result $n "echo_ping_release_$model" "$why"
 
 	n=$((n + 1))
 	why=$loaded
-	wait_for stat_above resets_in "$resets0" ||
-		why="${why:-no RESET received}"
+	wait_for stat_above resets_in $((resets0 + 1)) ||
+		why="${why:-no second RESET received}"
 	result $n "echo_ping_abort_$model" "$why"
 
 	# node 0 is done: all it sent came back, the module unloads
@@ -311,6 +331,32 @@ echo_clients() {
 	why="$why$(has "$err" "tdicat: peer's disconnect data: \"go away\" (7 bytes)")"
 	result $n "tdicat_echo_reject_$model" "$why"
 
+	# expedited data comes back expedited, normal data as it went
+	n=$((n + 1))
+	why=""
+	data $n 1 | head -c $xbytes >"$sent"
+	offer "$peer" "$port" -d -t seqpacket -i "$dev" \
+		--connect-data "$echo_prefix: expedited over $model" \
+		--expedited "urgent over $model" <"$sent" >"$echoed_out"
+	rc=$?
+	[ "$rc" = 0 ] || why="tdicat exited with $rc"
+	[ "$(sha256sum <"$echoed_out")" = "$(sha256sum <"$sent")" ] ||
+		why="$why echo of $(wc -c <"$echoed_out") bytes differs"
+	why="$why$(has "$err" "tdicat: expedited data: \"urgent over $model\" ($((12 + ${#model})) bytes)")"
+	why="$why$(has "$err" "tdicat: ended: reason 1 (release)")"
+	result $n "tdicat_expedited_$model" "$why"
+
+	# an abort from userland, with disconnect data, nothing sent
+	n=$((n + 1))
+	why=""
+	offer "$peer" "$port" -i "$dev" --connect-data "$echo_prefix: abort" \
+		--abort --disconnect-data "abort from node 0" </dev/null
+	rc=$?
+	[ "$rc" = 0 ] || why="tdicat exited with $rc"
+	why="$why$(has "$err" "tdicat: 0 bytes sent")"
+	why="$why$(has "$err" "tdicat: ended: reason 2 (abort)")"
+	result $n "tdicat_abort_$model" "$why"
+
 	# tdi_ping connects with no interface given: tdi offers the
 	# connection on both NICs and the answer picks this one, which
 	# carries the echo back
@@ -354,6 +400,86 @@ echo_clients() {
 	result $n "ping_unload_$model" "$why"
 }
 
+# user_echo PORT TYPE: node 1's userland echo service for one connection
+# (tools/tdicat -e) on PORT, all NICs; its status, stderr in $err
+user_echo() {
+	timeout $((2 * limit)) "$tdicat" -e -t "$2" --accept-data "user-accept" \
+		-l "$1" 2>"$err"
+}
+
+# ping_user PORT PARAMS...: node 0's tdi_ping runs a session with PARAMS
+# (numbers) against node 1's user_echo on PORT, again while nobody listens
+# there yet; echoes the result
+ping_user() {
+	local port=$1 p=/sys/module/tdi_ping/parameters res kv
+
+	shift
+	for kv in "port=$port" "$@"; do
+		echo "${kv#*=}" >"$p/${kv%%=*}"
+	done
+	for _ in $(seq 120); do
+		echo 1 2>/dev/null >$p/run
+		res=$(cat $p/result)
+		[ "$res" = "fail connect -111" ] || break
+		sleep 0.5
+	done
+	echo "$res"
+}
+
+# user_clients DEV MODEL PEERMAC K: the kernel client against a userland
+# listener, one session ended by a release (stream) and one by an abort
+# (message mode), with connect and accept data; node 1 serves them with
+# tools/tdicat -e on port 7400 + 2K and the next one (two results)
+user_clients() {
+	local model=$2 peer=$3 port=$((7400 + 2 * $4)) why rc
+	local cdata="tdi_ping-to-tdicat-over-$model" res
+	local ok="ok bytes=$ping_bytes accept=user-accept"
+
+	if [ "$node" = 1 ]; then
+		n=$((n + 1))
+		user_echo $port stream
+		rc=$?
+		why=""
+		[ $rc = 0 ] || why="tdicat exited with $rc"
+		why="$why$(has "$err" "tdicat: connect data: \"$cdata\" (${#cdata} bytes)")"
+		why="$why$(has "$err" "tdicat: $ping_bytes bytes echoed")"
+		why="$why$(has "$err" "tdicat: ended: reason 1 (release)")"
+		result $n "user_echo_release_$model" "$why"
+
+		n=$((n + 1))
+		user_echo $((port + 1)) seqpacket
+		rc=$?
+		why=""
+		[ $rc = 1 ] || why="tdicat exited with $rc, not 1"
+		why="$why$(has "$err" "tdicat: $ping_bytes bytes echoed")"
+		why="$why$(has "$err" "tdicat: recv: Connection reset by peer")"
+		why="$why$(has "$err" "tdicat: ended: reason 2 (abort)")"
+		result $n "user_echo_abort_$model" "$why"
+		return
+	fi
+	n=$((n + 1))
+	why=""
+	if sample_load tdi_ping node="$peer" bytes=$ping_bytes \
+		cdata="$cdata" 2>"$err"; then
+		res=$(ping_user $port)
+		[ "$res" = "$ok reason=1" ] || why="result '$res'"
+	else
+		why="insmod tdi_ping: $(cat "$err")"
+	fi
+	result $n "ping_user_release_$model" "$why"
+
+	n=$((n + 1))
+	why=""
+	if [ -d /sys/module/tdi_ping ]; then
+		res=$(ping_user $((port + 1)) seqpacket=1 abort=1)
+		[ "$res" = "$ok reason=2" ] || why="result '$res'"
+		rmmod tdi_ping 2>"$err" || why="$why rmmod tdi_ping: $(cat "$err")"
+	else
+		why="tdi_ping is not loaded"
+	fi
+	result $n "ping_user_abort_$model" "$why"
+}
+
 # kernel_clients DEV MODEL PEERMAC K: tdi_echo.ko on node 1 (port 7300 +
 # K), its clients on node 0; six results
 kernel_clients() {
@@ -366,7 +492,7 @@ kernel_clients() {
 
 echo_prefix=tdi-echo	# tdi_echo accepts connect data that starts so
 echo "TAP version 13"
-echo "1..$((10 * ${#models[@]}))"
+echo "1..$((14 * ${#models[@]}))"
 n=0
 for ((k = 0; k < ${#models[@]}; k++)); do
 	var=TDI_MACS_$k
@@ -422,9 +548,11 @@ for ((k = 0; k < ${#models[@]}; k++)); do
 	query_accept "$dev" "${models[$k]}" "${macs[1]}"
 	t2=$SECONDS
 	kernel_clients "$dev" "${models[$k]}" "${macs[1]}" $k
+	t3=$SECONDS
+	user_clients "$dev" "${models[$k]}" "${macs[1]}" $k
 	# where the time went, for whoever tunes the sizes
 	echo "# ${models[$k]}: transfers $((t1 - t0)) s, offers $((t2 - t1)) s," \
-		"kernel clients $((SECONDS - t2)) s;" \
+		"kernel clients $((t3 - t2)) s, against userland $((SECONDS - t3)) s;" \
 		"$(($(tdi_stat retransmits) - retrans0)) retransmits"
 done
 grep -E "frames_|retransmits|drop_checksum" /proc/net/tdi_stat | sed 's/^/# /'
