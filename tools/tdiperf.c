@@ -314,7 +314,8 @@ static void serve_msg(int fd, unsigned char *buf, unsigned int len)
 /*
  * Receive a stream until the sender's end, RBUF bytes (or a message) at a
  * time, checking each piece against the pattern with @verify, then tell
- * the sender how much arrived.
+ * the sender how much arrived.  The end is a 0 byte (the pattern has
+ * none), not a half-close: TIPC's shutdown() knows only SHUT_RDWR.
  */
 static void serve_stream(int fd, unsigned int len, int verify)
 {
@@ -328,9 +329,14 @@ static void serve_stream(int fd, unsigned int len, int verify)
 	if (verify)
 		pat = pattern(rlen + PAT);
 	while ((n = recv(fd, buf, rlen, 0)) > 0) {
+		int end = !buf[n - 1];
+
+		n -= end;
 		if (verify && memcmp(buf, pat + t.bytes % PAT, n))
 			t.bad++;
 		t.bytes += n;
+		if (end)
+			break;
 	}
 	if (n < 0 || full(fd, &t, sizeof(t), 1))
 		_exit(1);
@@ -518,11 +524,12 @@ static void hello(int fd, int mode, unsigned int len, unsigned int flags,
 		die("hello");
 }
 
+/* Close after the peer has seen our end (TIPC has no half-close). */
 static void finish(int fd, char *buf, size_t len)
 {
-	shutdown(fd, SHUT_WR);
-	while (recv(fd, buf, len, 0) > 0)
-		;
+	if (!shutdown(fd, SHUT_WR))
+		while (recv(fd, buf, len, 0) > 0)
+			;
 	close(fd);
 }
 
@@ -591,8 +598,8 @@ static void stream_conn(const struct target *t, const struct stream_opts *o,
 			die("send");
 		r.bytes += o->len;
 	}
-	shutdown(fd, SHUT_WR);
-	if (full(fd, &tl, sizeof(tl), 0))
+	c = 0;
+	if (full(fd, &c, 1, 1) || full(fd, &tl, sizeof(tl), 0))
 		die("tally");
 	finish(fd, rest, sizeof(rest));
 	r.secs = now() - start;
