@@ -208,6 +208,19 @@ wait_for() {
 stat_above() { [ "$(tdi_stat "$1")" -gt "$2" ]; }
 rx_since() { echo $(($(rx_bytes "$1") - $2)); }
 
+# need_echoed BYTES: wait until tdi_echo has echoed BYTES; else say so
+# in $why (unless it holds a reason already)
+need_echoed() {
+	wait_for echoed_at_least "$1" ||
+		why="${why:-echoed $(echoed) bytes, not $1}"
+}
+
+# need_stat NAME ABOVE WHY: wait until tdi's counter NAME is above ABOVE;
+# else WHY goes to $why (unless it holds a reason already)
+need_stat() {
+	wait_for stat_above "$1" "$2" || why="${why:-$3}"
+}
+
 # echo_service DEV MODEL PORT: node 1's side of kernel_clients (six
 # results).  tdi_echo.ko serves node 0 on PORT; a result is ok once the
 # service (or tdi) has seen that client's part: bytes echoed, the
@@ -230,14 +243,12 @@ echo_service() {
 
 	n=$((n + 1))
 	why=$loaded
-	wait_for echoed_at_least "$bytes" ||
-		why="${why:-echoed $(echoed) bytes, not $bytes}"
+	need_echoed "$bytes"
 	result $n "echo_stream_$model" "$why"
 
 	n=$((n + 1))
 	why=$loaded
-	wait_for echoed_at_least $((2 * bytes)) ||
-		why="${why:-echoed $(echoed) bytes, not $((2 * bytes))}"
+	need_echoed $((2 * bytes))
 	[ "$(rx_since "$dev" "$rx0")" -ge $((2 * bytes)) ] ||
 		why="${why:-$dev received $(rx_since "$dev" "$rx0") bytes}"
 	# chained=1: the echoes came from chains, else never
@@ -248,35 +259,30 @@ echo_service() {
 
 	n=$((n + 1))
 	why=$loaded
-	wait_for stat_above refused_out "$refused0" ||
-		why="${why:-no REFUSE sent}"
+	need_stat refused_out "$refused0" "no REFUSE sent"
 	result $n "echo_refuse_$model" "$why"
 
 	# node 0's expedited TSDU is checked there, its data here
 	n=$((n + 1))
 	why=$loaded
-	wait_for echoed_at_least $((2 * bytes + xbytes)) ||
-		why="${why:-echoed $(echoed) bytes, not $((2 * bytes + xbytes))}"
+	need_echoed $((2 * bytes + xbytes))
 	result $n "echo_expedited_$model" "$why"
 
 	n=$((n + 1))
 	why=$loaded
-	wait_for stat_above resets_in "$resets0" ||
-		why="${why:-no RESET received}"
+	need_stat resets_in "$resets0" "no RESET received"
 	result $n "echo_user_abort_$model" "$why"
 
 	n=$((n + 1))
 	why=$loaded
-	wait_for echoed_at_least $((2 * bytes + xbytes + ping_bytes)) ||
-		why="${why:-echoed $(echoed) bytes, not $((2 * bytes + xbytes + ping_bytes))}"
+	need_echoed $((2 * bytes + xbytes + ping_bytes))
 	[ "$(rx_since "$dev" "$rx0")" -ge $((2 * bytes + ping_bytes)) ] ||
 		why="${why:-$dev received $(rx_since "$dev" "$rx0") bytes}"
 	result $n "echo_ping_release_$model" "$why"
 
 	n=$((n + 1))
 	why=$loaded
-	wait_for stat_above resets_in $((resets0 + 1)) ||
-		why="${why:-no second RESET received}"
+	need_stat resets_in $((resets0 + 1)) "no second RESET received"
 	result $n "echo_ping_abort_$model" "$why"
 
 	# node 0 is done: all it sent came back, the module unloads
